@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+// tfchallenge: a terminal program for the Terraform live-coding interview.
+// No outside Swift packages: the toolchain plus system C libraries.
+import PackageDescription
+
+let package = Package(
+    name: "tfchallenge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tfchallenge", targets: ["tfchallenge"]),
+    ],
+    targets: [
+        // C libraries. Each is imported by exactly one Swift wrapper module.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+
+        // Shared plumbing: paths, resource lookup, processes, redaction.
+        .target(name: "TFCSupport"),
+
+        // Argument parsing and wiring of the parts; the executable only calls it.
+        .target(name: "CLI", dependencies: ["TFCSupport"]),
+        .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
+
+        .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
+    ]
+)

@@ -24,6 +24,8 @@ let package = Package(
         // Argument parsing and wiring of the parts; the executable only calls it.
         .target(name: "CLI", dependencies: ["TFCSupport"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
+        // Benchmarks (not tests): swift run -c release tfchallenge-bench
+        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport"]),
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),

@@ -22,12 +22,16 @@ let package = Package(
         .target(name: "TFCSupport"),
 
         // Argument parsing and wiring of the parts; the executable only calls it.
-        .target(name: "CLI", dependencies: ["TFCSupport"]),
+        // The bundled challenges: manifests, workspaces, the TODO scanner, the four checks.
+        .target(name: "Challenge", dependencies: ["TFCSupport"]),
+
+        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
         .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport"]),
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
+        .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport"]),
     ]
 )

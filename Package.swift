@@ -24,14 +24,17 @@ let package = Package(
         // Argument parsing and wiring of the parts; the executable only calls it.
         // The bundled challenges: manifests, workspaces, the TODO scanner, the four checks.
         .target(name: "Challenge", dependencies: ["TFCSupport"]),
+        // terraform as child processes: -json event decoding, rendering, mirror/cache, sandbox override.
+        .target(name: "TerraformRunner", dependencies: ["TFCSupport"]),
 
-        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge"]),
+        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
-        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport"]),
+        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner"]),
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
         .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport"]),
+        .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI"]),
     ]
 )

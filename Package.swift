@@ -21,6 +21,9 @@ let package = Package(
         // Shared plumbing: paths, resource lookup, processes, redaction.
         .target(name: "TFCSupport"),
 
+        // AWS: SigV4 signer, credentials, libcurl transport, STS and S3. The only importer of CCurl and COpenSSL.
+        .target(name: "AWSClient", dependencies: ["CCurl", "COpenSSL", "TFCSupport"]),
+
         // Argument parsing and wiring of the parts; the executable only calls it.
         // The bundled challenges: manifests, workspaces, the TODO scanner, the four checks.
         .target(name: "Challenge", dependencies: ["TFCSupport"]),
@@ -36,5 +39,6 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
         .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport"]),
         .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "TFCSupport"]),
     ]
 )

@@ -1,0 +1,60 @@
+import COpenSSL
+import Foundation
+
+/// SHA-256 and HMAC-SHA256 through OpenSSL's one-shot calls, plus hex encoding.
+public enum Crypto {
+    /// SHA-256 of raw bytes.
+    public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        out.withUnsafeMutableBufferPointer { o in
+            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, o.baseAddress)
+        }
+        return out
+    }
+
+    public static func sha256<D: ContiguousBytes>(_ data: D) -> [UInt8] {
+        data.withUnsafeBytes { sha256($0) }
+    }
+
+    public static func sha256(_ string: String) -> [UInt8] {
+        var s = string
+        return s.withUTF8 { sha256(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// HMAC-SHA256 of `data` with `key`.
+    public static func hmacSHA256(key: [UInt8], data: UnsafeRawBufferPointer) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        key.withUnsafeBufferPointer { k in
+            out.withUnsafeMutableBufferPointer { o in
+                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count),
+                         data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count,
+                         o.baseAddress, &length)
+            }
+        }
+        return Array(out.prefix(Int(length)))
+    }
+
+    public static func hmacSHA256(key: [UInt8], _ string: String) -> [UInt8] {
+        var s = string
+        return s.withUTF8 { hmacSHA256(key: key, data: UnsafeRawBufferPointer($0)) }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hexadecimal.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+            var i = 0
+            for b in bytes {
+                buffer[i] = hexDigits[Int(b >> 4)]
+                buffer[i + 1] = hexDigits[Int(b & 0x0f)]
+                i += 2
+            }
+            return i
+        }
+    }
+
+    /// Hex SHA-256 of the empty string: the payload hash of a request without a body.
+    public static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+}

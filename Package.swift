@@ -21,6 +21,12 @@ let package = Package(
         // Shared plumbing: paths, resource lookup, processes, redaction.
         .target(name: "TFCSupport"),
 
+        // The embedded AWS: a seeded moto server on loopback (sandbox/moto_server.py).
+        .target(name: "Sandbox", dependencies: ["TFCSupport"]),
+        // A running sandbox shared by every test of one test process.
+        .target(name: "SandboxTestSupport", dependencies: ["Sandbox", "TFCSupport"],
+                path: "Tests/SandboxTestSupport"),
+
         // AWS: SigV4 signer, credentials, libcurl transport, STS and S3. The only importer of CCurl and COpenSSL.
         .target(name: "AWSClient", dependencies: ["CCurl", "COpenSSL", "TFCSupport"]),
 
@@ -30,15 +36,16 @@ let package = Package(
         // terraform as child processes: -json event decoding, rendering, mirror/cache, sandbox override.
         .target(name: "TerraformRunner", dependencies: ["TFCSupport"]),
 
-        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner"]),
+        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
-        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner"]),
+        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox"]),
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
         .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport"]),
         .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "TFCSupport"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),
     ]
 )

@@ -36,6 +36,11 @@ let package = Package(
         // terraform as child processes: -json event decoding, rendering, mirror/cache, sandbox override.
         .target(name: "TerraformRunner", dependencies: ["TFCSupport"]),
 
+        // The candidate's screen: pure state and update (Core), pure drawing into a
+        // cell buffer (Views), and the one module that talks to ncurses (Terminal).
+        .target(name: "Core", dependencies: ["Challenge", "TerraformRunner"]),
+        .target(name: "Views", dependencies: ["Core"]),
+
         .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
@@ -47,5 +52,7 @@ let package = Package(
         .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "TFCSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
     ]
 )

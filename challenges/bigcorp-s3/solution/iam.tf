@@ -1,0 +1,28 @@
+# The role BigCorp assumes, and what it may do.
+
+module "client_trust" {
+  source = "./modules/trust_policy"
+
+  trusted_arns = [data.aws_iam_user.client.arn]
+}
+
+module "s3_policies" {
+  source = "./modules/s3_iam_policy"
+
+  name_prefix = "bigcorp-data-drop-${var.name_suffix}"
+  bucket_arn  = module.s3_bucket.bucket_arn
+  kms_key_arn = module.kms_key.key_arn
+}
+
+module "client_role" {
+  source = "./modules/iam_role"
+
+  name               = "bigcorp-client-${var.name_suffix}"
+  description        = "Assumed by BigCorp to read and write its data drop"
+  assume_role_policy = module.client_trust.json
+
+  policy_arns = [
+    module.s3_policies.read_policy_arn,
+    module.s3_policies.write_policy_arn,
+  ]
+}

@@ -5,7 +5,7 @@ import TFCSupport
 public enum Program {
     /// Every command, in the order `--help` lists them.
     public static var commands: [Command] {
-        [HelpCommand.command, VersionCommand.command, SandboxCommands.command]
+        [HelpCommand.command, VersionCommand.command, SandboxCommands.command] + ChallengeCommands.commands
     }
 
     public static func overview() -> String {

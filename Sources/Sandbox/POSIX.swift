@@ -174,10 +174,25 @@ enum POSIX {
         return true
     }
 
-    /// Whether any process is left in process group `pgid`.
+    /// Whether any live process is left in process group `pgid`. Zombies do not count: an
+    /// orphaned child of the server is reaped by init, which may take its time.
     static func groupExists(_ pgid: pid_t) -> Bool {
         guard pgid > 0 else { return false }
-        return !(kill(-pgid, 0) != 0 && errno == ESRCH)
+        if kill(-pgid, 0) != 0 && errno == ESRCH { return false }
+        #if os(Linux)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return true }
+        for entry in entries where entry.first?.isNumber == true {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After "(comm)": state, ppid, pgrp, ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[2]) == pgid else { continue }
+            if fields[0] != "Z" && fields[0] != "X" { return true }
+        }
+        return false
+        #else
+        return true
+        #endif
     }
 
     /// The command line of `pid`, when the system shows it (Linux `/proc`).

@@ -229,3 +229,4 @@ extension Fixture {
         manager = SandboxManager(paths: paths, startTimeout: startTimeout, exitWithParent: true)
     }
 }
+

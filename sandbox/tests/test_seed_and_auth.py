@@ -1,6 +1,8 @@
 """The seeded account, request authentication and IAM authorization."""
 
 import json
+import os
+import signal
 
 import pytest
 from botocore.exceptions import ClientError
@@ -93,3 +95,35 @@ def test_secrets_differ_per_start_and_sigterm_exits_cleanly():
     assert info["port"] != other["port"]
     assert info["admin"]["secret_access_key"] != other["admin"]["secret_access_key"]
     assert info["client"]["access_key_id"] != other["client"]["access_key_id"]
+
+
+def test_server_stops_when_its_parent_is_gone(tmp_path):
+    """--parent-pid: a server whose starter died does not linger."""
+    import subprocess
+    import sys
+    import time
+
+    from conftest import SERVER
+
+    starter = tmp_path / "starter.py"
+    starter.write_text(
+        "import os, subprocess, sys\n"
+        f"p = subprocess.Popen([sys.executable, {str(SERVER)!r}, '--parent-pid', str(os.getpid())],"
+        " stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
+        "p.stdout.readline()\n"
+        "print(p.pid, flush=True)\n"
+        "os._exit(0)\n")
+    out = subprocess.run([sys.executable, str(starter)], capture_output=True, text=True, timeout=60).stdout
+    pid = int(out.strip())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":  # exited, waiting for init to reap it
+                    return
+        except (ProcessLookupError, FileNotFoundError):
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail("the server outlived its parent")

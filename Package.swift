@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
         .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport"]),
         .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI"]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "TFCSupport"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Sandbox", "SandboxTestSupport", "TFCSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),

@@ -12,10 +12,17 @@ public struct QueryService: Sendable {
         self.config = config
     }
 
+    /// `application/x-www-form-urlencoded` as the AWS SDKs write it (Python's `urlencode`): unreserved
+    /// characters stay, a space becomes `+`, everything else `%XX`. Servers that re-encode the parsed form to
+    /// check the payload hash (moto) then agree with the bytes that were signed.
+    public static func formEncode(_ s: String) -> String {
+        SigV4Signer.uriEncode(s, keepSlash: false).replacingOccurrences(of: "%20", with: "+")
+    }
+
     /// Calls `action` with `parameters` and returns the parsed response document and its request id.
     public func call(_ action: String, _ parameters: [(String, String)] = []) async throws -> (XMLNode, String?) {
         let form = ([("Action", action), ("Version", version)] + parameters).map {
-            SigV4Signer.uriEncode($0.0, keepSlash: false) + "=" + SigV4Signer.uriEncode($0.1, keepSlash: false)
+            Self.formEncode($0.0) + "=" + Self.formEncode($0.1)
         }.joined(separator: "&")
         let endpoint = try config.endpoints.endpoint(service: service, region: config.region)
         let request = ServiceRequest(

@@ -8,8 +8,8 @@ import Testing
 struct SandboxOperationTests {
     enum Identity: String, CaseIterable, Sendable { case clientUser, assumedRole }
 
-    func config(_ identity: Identity) async throws -> (MotoFixture, AWSConfiguration) {
-        let f = try await MotoFixture.get()
+    func config(_ identity: Identity) async throws -> (SandboxFixture, AWSConfiguration) {
+        let f = try await SandboxFixture.get()
         switch identity {
         case .clientUser:
             return (f, f.config(f.client))
@@ -23,24 +23,24 @@ struct SandboxOperationTests {
     func callerIdentity(_ identity: Identity) async throws {
         let (f, config) = try await config(identity)
         let id = try await STS(config).getCallerIdentity()
-        #expect(id.account == MotoFixture.accountId)
+        #expect(id.account == f.accountId)
         switch identity {
-        case .clientUser: #expect(id.arn.hasSuffix(":user/\(MotoFixture.clientUserName)"))
-        case .assumedRole: #expect(id.arn.contains(":assumed-role/client-data-role/tests-session"))
+        case .clientUser: #expect(id.arn.hasSuffix(":user/\(f.clientUserName)"))
+        case .assumedRole: #expect(id.arn.contains(":assumed-role/aws-client-tests-rw-") && id.arn.hasSuffix("/tests-session"))
         }
         _ = f
     }
 
     @Test("AssumeRole returns temporary credentials with an expiry")
     func assumeRole() async throws {
-        let f = try await MotoFixture.get()
+        let f = try await SandboxFixture.get()
         let out = try await STS(f.config(f.client)).assumeRole(roleArn: f.roleArn, sessionName: "expiry-check",
                                                                durationSeconds: 900)
         #expect(out.credentials.sessionToken?.isEmpty == false)
         #expect(out.credentials.accessKeyId != f.client.accessKeyId)
         let expiry = try #require(out.credentials.expiration)
         #expect(expiry > Date())
-        #expect(out.assumedRoleArn.contains("client-data-role"))
+        #expect(out.assumedRoleArn.contains("aws-client-tests-rw-"))
     }
 
     @Test("put, head, get, list, delete objects", arguments: Identity.allCases)
@@ -67,13 +67,20 @@ struct SandboxOperationTests {
         #expect(headError?.isNotFound == true)
     }
 
-    @Test("ListBuckets and GetBucketEncryption", arguments: Identity.allCases)
+    @Test("ListBuckets (refused to the bare client user) and GetBucketEncryption", arguments: Identity.allCases)
     func bucketLevel(_ identity: Identity) async throws {
         let (f, config) = try await config(identity)
         let s3 = S3(config)
-        let buckets = try await s3.listBuckets()
-        #expect(buckets.buckets.map(\.name).contains(f.bucket))
-        #expect(buckets.buckets.map(\.name).contains(f.otherBucket))
+        switch identity {
+        case .assumedRole:
+            let buckets = try await s3.listBuckets()
+            #expect(buckets.buckets.map(\.name).contains(f.bucket))
+            #expect(buckets.buckets.map(\.name).contains(f.otherBucket))
+        case .clientUser:
+            // The seeded client user may not list the account's buckets.
+            let error = await #expect(throws: AWSError.self) { _ = try await s3.listBuckets() }
+            #expect(error?.code == AWSError.Code.accessDenied)
+        }
         let admin = S3(f.config(f.admin))
         try await admin.putBucketEncryption(bucket: f.bucket, algorithm: "AES256")
         let rules = try await s3.getBucketEncryption(bucket: f.bucket)
@@ -122,7 +129,7 @@ struct SandboxOperationTests {
 
     @Test("a wrong secret is refused with SignatureDoesNotMatch, and the secret is in no message")
     func wrongSecret() async throws {
-        let f = try await MotoFixture.get()
+        let f = try await SandboxFixture.get()
         let planted = "PLANTED-wrong-secret-0123456789abcdef"
         let bad = Credentials(accessKeyId: f.client.accessKeyId, secretAccessKey: planted)
         let s3Error = await #expect(throws: AWSError.self) {
@@ -144,7 +151,7 @@ struct SandboxOperationTests {
 
     @Test("a call the policy does not allow is AccessDenied with a request id")
     func accessDenied() async throws {
-        let f = try await MotoFixture.get()
+        let f = try await SandboxFixture.get()
         let client = S3(f.config(f.client))
         let error = await #expect(throws: AWSError.self) {
             _ = try await client.listObjectsV2(bucket: f.otherBucket)
@@ -170,7 +177,7 @@ struct SandboxOperationTests {
 
     @Test("the assumed-role provider caches credentials until they near expiry")
     func assumeRoleProvider() async throws {
-        let f = try await MotoFixture.get()
+        let f = try await SandboxFixture.get()
         let provider = AssumeRoleCredentialProvider(roleArn: f.roleArn, sessionName: "cached", base: f.config(f.client))
         let a = try #require(try await provider.credentials())
         let b = try #require(try await provider.credentials())

@@ -40,6 +40,7 @@ let package = Package(
         // cell buffer (Views), and the one module that talks to ncurses (Terminal).
         .target(name: "Core", dependencies: ["Challenge", "TerraformRunner"]),
         .target(name: "Views", dependencies: ["Core"]),
+        .target(name: "Terminal", dependencies: ["Core", "Views", "CNcurses"]),
 
         .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
@@ -54,5 +55,6 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core"]),
     ]
 )

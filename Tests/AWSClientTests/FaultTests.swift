@@ -1,0 +1,198 @@
+import AWSClient
+import Foundation
+import Testing
+
+/// Records the backoffs the retry policy asked for, instead of sleeping.
+final class SleepRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var delays: [Double] = []
+    var recorded: [Double] { lock.withLock { delays } }
+    func record(_ d: Double) { lock.withLock { delays.append(d) } }
+
+    func policy(maxAttempts: Int = 3, random: Double = 0.5) -> RetryPolicy {
+        RetryPolicy(maxAttempts: maxAttempts, baseDelay: 1, maxBackoff: 20,
+                    sleep: { [self] d in record(d) }, random: { random })
+    }
+}
+
+/// Faults from a loopback server of the tests' own. Each gives a typed error or a successful retry; none
+/// hangs (every server loop and every client call is bounded).
+@Suite("AWS client faults")
+struct FaultTests {
+    static let planted = Credentials(accessKeyId: "AKIAPLANTED000000001", secretAccessKey: "planted/Secret+Key=0123456789",
+                                     sessionToken: "PLANTED-SESSION-TOKEN-abcdef")
+
+    func s3(_ endpoint: String, retry: RetryPolicy = .none, timeout: Double = 5) -> S3 {
+        let transport = CurlTransport(options: TransportOptions(connectTimeout: 1, timeout: timeout))
+        return S3(AWSConfiguration(region: "us-east-1", credentials: Self.planted, endpoints: .single(endpoint),
+                                   transport: transport, retry: retry))
+    }
+
+    func expectNoSecret(_ error: AWSError?) {
+        guard let error else { return }
+        for text in [error.description, error.message, error.code, error.requestId ?? "", "\(error)",
+                     String(reflecting: error), error.localizedDescription] {
+            #expect(!text.contains(Self.planted.accessKeyId))
+            #expect(!text.contains(Self.planted.secretAccessKey))
+            #expect(!text.contains(Self.planted.sessionToken ?? "-"))
+        }
+    }
+
+    @Test("connection refused is a transport error, retried, and typed")
+    func connectionRefused() async throws {
+        // A port that was free a moment ago and has no listener.
+        let server = try LoopbackServer { _ in .respond(Data()) }
+        let port = server.port
+        server.stop()
+        let sleeps = SleepRecorder()
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3("http://127.0.0.1:\(port)", retry: sleeps.policy()).listObjectsV2(bucket: "b")
+        }
+        #expect(error?.category == .transport)
+        #expect(error?.code == AWSError.Code.connectionRefused)
+        #expect(sleeps.recorded.count == 2)
+        expectNoSecret(error)
+    }
+
+    @Test("a connection reset in the middle of the body is a transport error")
+    func resetMidBody() async throws {
+        let partial = Data(("HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 5000\r\n\r\n"
+            + "<ListBucketResult><Name>b</Na").utf8)
+        let server = try LoopbackServer { _ in .reset(after: partial) }
+        defer { server.stop() }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint).listObjectsV2(bucket: "b")
+        }
+        #expect(error?.category == .transport)
+        #expect([AWSError.Code.connectionReset, "IncompleteResponse"].contains(error?.code ?? ""))
+        expectNoSecret(error)
+    }
+
+    @Test("an HTML 502 from a proxy is reported as a non-XML response with its status, after retries")
+    func html502() async throws {
+        let page = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+        let server = try LoopbackServer { _ in
+            .respond(LoopbackServer.http(502, "Bad Gateway", headers: ["Content-Type": "text/html"], body: page))
+        }
+        defer { server.stop() }
+        let sleeps = SleepRecorder()
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint, retry: sleeps.policy()).getObject(bucket: "b", key: "k")
+        }
+        #expect(error?.category == .nonXMLResponse)
+        #expect(error?.code == AWSError.Code.nonXMLResponse)
+        #expect(error?.httpStatus == 502)
+        #expect(error?.message.contains("502 Bad Gateway") == true)
+        #expect(error?.message.contains("text/html") == true)
+        #expect(server.received.count == 3)
+        #expect(sleeps.recorded.count == 2)
+        expectNoSecret(error)
+    }
+
+    @Test("a server slower than the timeout gives a Timeout error")
+    func slowServer() async throws {
+        let server = try LoopbackServer { _ in .stall(seconds: 10) }
+        defer { server.stop() }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint, timeout: 0.3).listObjectsV2(bucket: "b")
+        }
+        #expect(error?.category == .transport)
+        #expect(error?.code == AWSError.Code.timeout)
+        expectNoSecret(error)
+    }
+
+    @Test("malformed XML in a 200 is a malformed-response error and is not retried")
+    func malformedXML() async throws {
+        let server = try LoopbackServer { _ in
+            .respond(LoopbackServer.http(200, "OK", headers: ["Content-Type": "application/xml"],
+                                         body: "<ListBucketResult><Contents><Key>k</Contents>"))
+        }
+        defer { server.stop() }
+        let sleeps = SleepRecorder()
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint, retry: sleeps.policy()).listObjectsV2(bucket: "b")
+        }
+        #expect(error?.category == .malformedResponse)
+        #expect(server.received.count == 1)
+        #expect(sleeps.recorded.isEmpty)
+    }
+
+    @Test("a 503 then a success: the retry succeeds after one backoff")
+    func retryAfter503() async throws {
+        let server = try LoopbackServer { i in
+            i == 0 ? .respond(LoopbackServer.s3Error(503, code: "SlowDown", message: "Please reduce your request rate."))
+                : .respond(LoopbackServer.emptyListing)
+        }
+        defer { server.stop() }
+        let sleeps = SleepRecorder()
+        let out = try await s3(server.endpoint, retry: sleeps.policy(random: 0.25)).listObjectsV2(bucket: "b")
+        #expect(out.objects.map(\.key) == ["k"])
+        #expect(server.received.count == 2)
+        #expect(sleeps.recorded == [0.25])
+        // Both attempts were signed afresh and carried the session token header.
+        #expect(server.received.allSatisfy { $0.lowercased().contains("x-amz-security-token:") })
+    }
+
+    @Test("AccessDenied is not retried and keeps its request id")
+    func accessDeniedNotRetried() async throws {
+        let server = try LoopbackServer { _ in
+            .respond(LoopbackServer.s3Error(403, code: "AccessDenied", message: "Access Denied", requestId: "RID-42"))
+        }
+        defer { server.stop() }
+        let sleeps = SleepRecorder()
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint, retry: sleeps.policy()).getObject(bucket: "b", key: "k")
+        }
+        #expect(error?.code == AWSError.Code.accessDenied)
+        #expect(error?.requestId == "RID-42")
+        #expect(error?.httpStatus == 403)
+        #expect(server.received.count == 1)
+        #expect(sleeps.recorded.isEmpty)
+    }
+
+    @Test("HEAD errors without a body get a code from the status")
+    func headWithoutBody() async throws {
+        let server = try LoopbackServer { _ in
+            .respond(LoopbackServer.http(403, "Forbidden", headers: ["x-amz-request-id": "HEAD-RID"], body: ""))
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint).headObject(bucket: "b", key: "k")
+        }
+        #expect(error?.code == "Forbidden")
+        #expect(error?.httpStatus == 403)
+        #expect(error?.requestId == "HEAD-RID")
+        #expect(server.received.first?.hasPrefix("HEAD /b/k HTTP/1.1") == true)
+    }
+
+    @Test("a secret echoed by the server is redacted from the error")
+    func plantedSecretRedacted() async throws {
+        let echo = "key \(Self.planted.accessKeyId) secret \(Self.planted.secretAccessKey) token \(Self.planted.sessionToken ?? "")"
+        let server = try LoopbackServer { _ in
+            .respond(LoopbackServer.s3Error(400, code: "InvalidArgument", message: echo))
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await s3(server.endpoint).putObject(bucket: "b", key: "k", body: Data("x".utf8))
+        }
+        #expect(error?.code == "InvalidArgument")
+        #expect(error?.message.contains("<redacted>") == true)
+        expectNoSecret(error)
+    }
+
+    @Test("STS errors in ErrorResponse documents are parsed")
+    func stsErrorDocument() async throws {
+        let body = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+            + "<Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error>"
+            + "<RequestId>STS-RID-7</RequestId></ErrorResponse>"
+        let server = try LoopbackServer { _ in .respond(LoopbackServer.http(403, "Forbidden", body: body)) }
+        defer { server.stop() }
+        let transport = CurlTransport(options: TransportOptions(connectTimeout: 1, timeout: 5))
+        let sts = STS(AWSConfiguration(region: "us-east-1", credentials: Self.planted, endpoints: .single(server.endpoint),
+                                       transport: transport, retry: .none))
+        let error = await #expect(throws: AWSError.self) { _ = try await sts.getCallerIdentity() }
+        #expect(error?.code == AWSError.Code.expiredToken)
+        #expect(error?.requestId == "STS-RID-7")
+        #expect(server.received.first?.contains("Action=GetCallerIdentity&Version=2011-06-15") == true)
+    }
+}

@@ -42,10 +42,15 @@ let package = Package(
         .target(name: "Views", dependencies: ["Core"]),
         .target(name: "Terminal", dependencies: ["Core", "Views", "CNcurses"]),
 
-        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox"]),
+        // The session log: NDJSON writer/reader, tailing, replay clock, asciicast export.
+        .target(name: "SessionLog", dependencies: ["TFCSupport"]),
+
+        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox", "SessionLog"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
-        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox"]),
+        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox", "SessionLog"]),
+        // Writes a synthetic session log (benchmarks, the kill -9 durability test).
+        .executableTarget(name: "tfchallenge-loggen", dependencies: ["SessionLog"]),
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
@@ -56,5 +61,6 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core"]),
+        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI"]),
     ]
 )

@@ -32,7 +32,7 @@ let package = Package(
 
         // Argument parsing and wiring of the parts; the executable only calls it.
         // The bundled challenges: manifests, workspaces, the TODO scanner, the four checks.
-        .target(name: "Challenge", dependencies: ["TFCSupport"]),
+        .target(name: "Challenge", dependencies: ["TFCSupport", "AWSClient", "Sandbox"]),
         // terraform as child processes: -json event decoding, rendering, mirror/cache, sandbox override.
         .target(name: "TerraformRunner", dependencies: ["TFCSupport"]),
 
@@ -54,7 +54,7 @@ let package = Package(
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
-        .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport"]),
+        .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport", "Sandbox", "SandboxTestSupport"]),
         .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Sandbox", "SandboxTestSupport", "TFCSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),

@@ -4,7 +4,7 @@ import TFCSupport
 
 /// `list`, `new`, `reset`, `todos` and `check`: the bundled challenges and a workspace's state.
 enum ChallengeCommands {
-    static var commands: [Command] { [list, new, reset, todos] }
+    static var commands: [Command] { [list, new, reset, todos, check] }
 
     /// DIR as given (relative to the current directory), else the current directory.
     static func directory(_ args: ParsedArguments, at index: Int = 0) -> URL {
@@ -109,4 +109,55 @@ enum ChallengeCommands {
         }
         return ExitCode.success
     }
+
+    static let check = Command(
+        name: "check", summary: "run the four checks as the client user",
+        synopsis: "check [DIR] [--json] [--junit FILE] [--target sandbox|aws]",
+        details: """
+        Assumes the workspace's role as the client user, then checks write, read, list
+        and isolation. Exit 0 only when all four pass.
+        --target sandbox (default): the running sandbox and its seeded client user.
+        --target aws: real AWS as the client user, whose credentials come from
+        TFCHALLENGE_CLIENT_PROFILE (a profile of ~/.aws/credentials or config), or
+        TFCHALLENGE_CLIENT_ACCESS_KEY_ID + TFCHALLENGE_CLIENT_SECRET_ACCESS_KEY
+        (+ TFCHALLENGE_CLIENT_SESSION_TOKEN); region from TFCHALLENGE_REGION, else
+        the workspace's outputs.
+        --json prints {version, challenge, workspace, target, passed, duration_ms,
+        checks: [{name, status, duration_ms, error_code, message, explanation}]}.
+        """,
+        flags: [FlagSpec("json", help: "print the report as JSON (schema in README)"),
+                FlagSpec("junit", value: "FILE", help: "also write the report as JUnit XML to FILE"),
+                FlagSpec("target", value: "sandbox|aws", help: "where the checks run (default: sandbox)")],
+        maxPositionals: 1
+    ) { args, ctx in
+        let kindName = args.value("target") ?? "sandbox"
+        guard let kind = CheckTargetKind(rawValue: kindName) else {
+            throw UsageError("--target must be sandbox or aws, not '\(kindName)'", command: "check")
+        }
+        let dir = directory(args)
+        let env = ctx.environment
+        let paths = ctx.paths
+        let report = await CheckRound.run(workspace: dir, paths: paths, target: { () throws(CheckTarget.Unavailable) in
+            switch kind {
+            case .sandbox: return try CheckTarget.sandbox(paths: paths)
+            case .aws: return try CheckTarget.aws(environment: env)
+            }
+        }, targetKind: kind)
+        if let junit = args.value("junit") {
+            let url = URL(fileURLWithPath: junit, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            do {
+                try Data(CheckReportFormat.junit(report).utf8).write(to: url, options: .atomic)
+            } catch {
+                ctx.console.error("tfchallenge check: cannot write \(url.path): \(error.localizedDescription)")
+                return ExitCode.failure
+            }
+        }
+        if args.has("json") {
+            ctx.console.print(CheckReportFormat.json(report))
+        } else {
+            ctx.console.print(CheckReportFormat.text(report))
+        }
+        return report.passed ? ExitCode.success : ExitCode.failure
+    }
 }
+

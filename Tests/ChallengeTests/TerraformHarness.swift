@@ -1,0 +1,176 @@
+import Foundation
+import Sandbox
+import Testing
+
+/// terraform driven directly for the mutation matrix: a CLI config with the
+/// provider mirror and a shared plugin cache, the sandbox's provider override,
+/// and the admin's credentials in the environment.
+struct TerraformHarness {
+    var terraform: URL
+    var configDir: URL
+    var sandbox: SandboxState
+
+    static let overrideName = "tfchallenge_sandbox_override.tf"
+
+    /// terraform from PATH (or TFCHALLENGE_TERRAFORM).
+    static func locate(_ env: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        if let t = env["TFCHALLENGE_TERRAFORM"], FileManager.default.isExecutableFile(atPath: t) {
+            return URL(fileURLWithPath: t)
+        }
+        for dir in (env["PATH"] ?? "/usr/local/bin:/usr/bin").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent("terraform")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// A provider mirror: TFCHALLENGE_TF_MIRROR, else the usual places that hold
+    /// registry.terraform.io/hashicorp/aws. nil: terraform uses its default installation.
+    static func mirror(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        var candidates: [String] = []
+        if let m = env["TFCHALLENGE_TF_MIRROR"], !m.isEmpty { candidates.append(m) }
+        candidates += ["/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins"]
+        if let home = env["HOME"] { candidates.append(home + "/.terraform.d/plugins") }
+        return candidates.first {
+            FileManager.default.fileExists(atPath: $0 + "/registry.terraform.io/hashicorp/aws")
+        }
+    }
+
+    /// Says loudly that terraform is missing; under CI=true this is a failure, not a skip.
+    static func missing(_ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let message = "terraform is not installed (not on PATH, TFCHALLENGE_TERRAFORM unset): \(what) DID NOT RUN"
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+        } else {
+            FileHandle.standardError.write(Data("\n*** WARNING: \(message) ***\n\n".utf8))
+        }
+    }
+
+    init(terraform: URL, sandbox: SandboxState) throws {
+        self.terraform = terraform
+        self.sandbox = sandbox
+        configDir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tfc-terraform-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        let cache = configDir.appendingPathComponent("plugin-cache", isDirectory: true)
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        var rc = ""
+        if let mirror = Self.mirror() {
+            rc += """
+            provider_installation {
+              filesystem_mirror {
+                path    = "\(mirror)"
+                include = ["registry.terraform.io/hashicorp/aws"]
+              }
+              direct {
+                exclude = ["registry.terraform.io/hashicorp/aws"]
+              }
+            }
+
+            """
+        }
+        rc += "plugin_cache_dir = \"\(cache.path)\"\n"
+        try rc.write(to: configDir.appendingPathComponent("terraform.rc"), atomically: true, encoding: .utf8)
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: configDir) }
+
+    /// Points the aws provider at the sandbox (written only in test workspaces).
+    func writeOverride(in dir: URL) throws {
+        let e = sandbox.endpoint
+        let text = """
+        provider "aws" {
+          region                      = "\(sandbox.region)"
+          skip_credentials_validation = true
+          skip_metadata_api_check     = true
+          skip_requesting_account_id  = true
+          s3_use_path_style           = true
+          endpoints {
+            iam = "\(e)"
+            kms = "\(e)"
+            s3  = "\(e)"
+            sts = "\(e)"
+          }
+        }
+
+        """
+        try text.write(to: dir.appendingPathComponent(Self.overrideName), atomically: true, encoding: .utf8)
+    }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs terraform in `dir` with a deadline; on the deadline it is interrupted, then killed.
+    func run(_ args: [String], in dir: URL, timeout: Duration = .seconds(240)) async throws -> Run {
+        let process = Process()
+        process.executableURL = terraform
+        process.arguments = args
+        process.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("AWS_") || key.hasPrefix("TF_") { env[key] = nil }
+        env["TF_CLI_CONFIG_FILE"] = configDir.appendingPathComponent("terraform.rc").path
+        env["TF_IN_AUTOMATION"] = "1"
+        env["TF_INPUT"] = "0"
+        env["CHECKPOINT_DISABLE"] = "1"
+        env["AWS_ACCESS_KEY_ID"] = sandbox.admin.accessKeyId
+        env["AWS_SECRET_ACCESS_KEY"] = sandbox.admin.secretAccessKey
+        env["AWS_REGION"] = sandbox.region
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        process.environment = env
+        let outURL = configDir.appendingPathComponent("out-\(UUID().uuidString.prefix(6))")
+        let errURL = configDir.appendingPathComponent("err-\(UUID().uuidString.prefix(6))")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? out.close()
+            try? err.close()
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let done = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in done.continuation.yield(); done.continuation.finish() }
+        try process.run()
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in done.stream { return true }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !finished {
+            process.interrupt()
+            try? await Task.sleep(for: .seconds(5))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        } else {
+            process.waitUntilExit()
+        }
+        return Run(status: finished ? process.terminationStatus : -1,
+                   stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+                   stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    }
+
+    /// The error diagnostics of a `-json` run: (summary, filename).
+    static func errorDiagnostics(_ jsonLines: String) -> [(summary: String, file: String?)] {
+        jsonLines.split(separator: "\n").compactMap { line in
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  obj["type"] as? String == "diagnostic",
+                  let d = obj["diagnostic"] as? [String: Any], d["severity"] as? String == "error" else { return nil }
+            let range = d["range"] as? [String: Any]
+            return (d["summary"] as? String ?? "", range?["filename"] as? String)
+        }
+    }
+}

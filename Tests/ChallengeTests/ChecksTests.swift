@@ -1,0 +1,195 @@
+import CLI
+import Foundation
+import Testing
+import TFCSupport
+@testable import Challenge
+
+/// The checks' verdicts from given replies (a scripted client), and bad input
+/// end to end through `tfchallenge check`.
+@Suite struct ChecksTests {
+    let paths = Paths.resolve()
+
+    struct Scripted: ClientCalls, RoleS3Calls {
+        var assume: CheckCallError? = nil
+        var put: Result<WriteReply, CheckCallError> = .success(WriteReply(algorithm: "aws:kms", kmsKeyId: "arn:aws:kms:us-east-1:1:key/k1"))
+        var get: Result<Data, CheckCallError> = .success(Data("seed\n".utf8))
+        var keys: Result<[String], CheckCallError> = .success(["seed.txt", "other"])
+        var buckets: Result<[String], CheckCallError> = .failure(CheckCallError(kind: .service, code: "AccessDenied", message: "Access Denied", httpStatus: 403))
+
+        func assumeRole(roleArn: String, sessionName: String) async throws(CheckCallError) -> any RoleS3Calls {
+            if let a = assume { throw a }
+            return self
+        }
+        func putObject(bucket: String, key: String, body: Data) async throws(CheckCallError) -> WriteReply { try put.get() }
+        func getObject(bucket: String, key: String) async throws(CheckCallError) -> Data { try get.get() }
+        func listObjectKeys(bucket: String) async throws(CheckCallError) -> [String] { try keys.get() }
+        func listBuckets() async throws(CheckCallError) -> [String] { try buckets.get() }
+    }
+
+    let inputs = CheckInputs(bucket: "b", roleArn: "arn:aws:iam::1:role/r", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k1",
+                             seedKey: "seed.txt", seedBody: "seed\n", region: "us-east-1", writeKey: "w")
+
+    func checks() throws -> ChallengeChecks {
+        ChallengeChecks(manifest: try ChallengeCatalog.named("bigcorp-s3", paths: paths).manifest)
+    }
+
+    func statuses(_ r: [CheckResult]) -> [CheckStatus] { r.map(\.status) }
+
+    @Test func allPass() async throws {
+        let r = try await checks().run(inputs, client: Scripted())
+        #expect(statuses(r) == [.pass, .pass, .pass, .pass])
+    }
+
+    @Test func assumeRoleFailureBlocksAllFour() async throws {
+        let denied = CheckCallError(kind: .service, code: "AccessDenied", message: "not authorized", httpStatus: 403)
+        let r = try await checks().run(inputs, client: Scripted(assume: denied))
+        #expect(statuses(r) == [.blocked, .blocked, .blocked, .blocked])
+        #expect(r.allSatisfy { $0.message.hasPrefix("could not assume role: AccessDenied") && $0.explanation.contains("trust policy") })
+    }
+
+    @Test func wrongKeyAndNoKMSFailWrite() async throws {
+        var s = Scripted()
+        s.put = .success(WriteReply(algorithm: "aws:kms", kmsKeyId: "arn:aws:kms:us-east-1:1:key/other"))
+        var r = try await checks().run(inputs, client: s)
+        #expect(r[0].status == .fail && r[0].errorCode == "WrongKMSKey")
+        s.put = .success(WriteReply(algorithm: "AES256", kmsKeyId: nil))
+        r = try await checks().run(inputs, client: s)
+        #expect(r[0].status == .fail && r[0].errorCode == "NotKMSEncrypted" && r[0].explanation.contains("s3.tf"))
+        // A bare key id names the same key.
+        s.put = .success(WriteReply(algorithm: "aws:kms", kmsKeyId: "k1"))
+        r = try await checks().run(inputs, client: s)
+        #expect(r[0].status == .pass)
+    }
+
+    @Test func bodyAndListingAreCompared() async throws {
+        var s = Scripted()
+        s.get = .success(Data("changed".utf8))
+        s.keys = .success(["other"])
+        let r = try await checks().run(inputs, client: s)
+        #expect(r[1].status == .fail && r[1].errorCode == "BodyMismatch")
+        #expect(r[2].status == .fail && r[2].errorCode == "SeedNotListed")
+    }
+
+    @Test func listBucketsAllowedNamesTheOthers() async throws {
+        var s = Scripted()
+        s.buckets = .success(["b", "payroll", "hr"])
+        let r = try await checks().run(inputs, client: s)
+        #expect(r[3].status == .fail && r[3].message.contains("payroll, hr") && !r[3].message.contains("b,"))
+    }
+
+    @Test func outagesAreErrorsNotFailures() async throws {
+        var s = Scripted()
+        s.put = .failure(CheckCallError(kind: .service, code: "InternalError", message: "boom", httpStatus: 500))
+        s.get = .failure(CheckCallError(kind: .transport, code: "Timeout", message: "timed out"))
+        s.buckets = .failure(CheckCallError(kind: .transport, code: "ConnectionReset", message: "reset"))
+        let r = try await checks().run(inputs, client: s)
+        #expect(statuses(r) == [.error, .error, .pass, .error])
+    }
+
+    // MARK: - Bad input through the command
+
+    func check(_ args: [String], env: [String: String] = [:], home: URL? = nil) async -> (Int32, CapturedConsole, Duration) {
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("AWS_") || key.hasPrefix("TFCHALLENGE_CLIENT") { environment[key] = nil }
+        environment.merge(env) { $1 }
+        let console = CapturedConsole(environment: environment)
+        var p = paths
+        if let home { p.home = home }
+        let started = ContinuousClock.now
+        let code = await Program.run(["check"] + args, console: console.console, paths: p)
+        return (code, console, ContinuousClock.now - started)
+    }
+
+    /// A workspace with outputs in its state file, as after an apply.
+    func appliedWorkspace(_ label: String) throws -> URL {
+        let dir = temporaryDirectory(label)
+        try Workspace.create(try ChallengeCatalog.named("bigcorp-s3", paths: paths), at: dir)
+        let state = """
+        {"version": 4, "outputs": {
+          "bucket_name": {"value": "bigcorp-data-drop-x", "type": "string"},
+          "role_arn": {"value": "arn:aws:iam::123456789012:role/bigcorp-client-x", "type": "string"},
+          "kms_key_arn": {"value": "arn:aws:kms:us-east-1:123456789012:key/k", "type": "string"},
+          "seed_object_key": {"value": "welcome/README.txt", "type": "string"},
+          "region": {"value": "us-east-1", "type": "string"}}}
+        """
+        try state.write(to: dir.appendingPathComponent("terraform.tfstate"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test func noWorkspaceBlocksEveryCheck() async throws {
+        let (code, out, _) = await check([temporaryDirectory("none").path, "--json"])
+        #expect(code == 1)
+        let report = try JSONDecoder().decode(CheckReport.self, from: Data(out.stdout.utf8))
+        #expect(report.checks.count == 4 && report.checks.allSatisfy { $0.status == .blocked && $0.message.contains("no workspace at") })
+    }
+
+    @Test func noOutputsYetBlocksEveryCheck() async throws {
+        let dir = temporaryDirectory("nooutputs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Workspace.create(try ChallengeCatalog.named("bigcorp-s3", paths: paths), at: dir)
+        let (code, out, _) = await check([dir.path, "--target", "aws"], env: [
+            "TFCHALLENGE_CLIENT_ACCESS_KEY_ID": "AKIDEXAMPLE", "TFCHALLENGE_CLIENT_SECRET_ACCESS_KEY": "secret-not-shown"])
+        #expect(code == 1)
+        #expect(out.stdout.contains("no terraform outputs yet"))
+        #expect(out.stdout.components(separatedBy: "BLOCKED").count == 5)
+        #expect(!out.stdout.contains("secret-not-shown"))
+    }
+
+    @Test func sandboxDownBlocksEveryCheck() async throws {
+        let dir = try appliedWorkspace("down")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = temporaryDirectory("emptyhome")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let (code, out, elapsed) = await check([dir.path, "--json"], home: home)
+        #expect(code == 1)
+        let report = try JSONDecoder().decode(CheckReport.self, from: Data(out.stdout.utf8))
+        #expect(report.checks.allSatisfy { $0.status == .blocked && $0.errorCode == "SandboxDown" })
+        #expect(report.checks[0].message.contains("tfchallenge sandbox up"))
+        #expect(elapsed < .seconds(10))
+    }
+
+    @Test func missingClientCredentialsBlockEveryCheck() async throws {
+        let dir = try appliedWorkspace("nocreds")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (code, out, _) = await check([dir.path, "--target", "aws"])
+        #expect(code == 1)
+        #expect(out.stdout.contains("no client credentials for --target aws"))
+        #expect(out.stdout.contains("TFCHALLENGE_CLIENT_PROFILE"))
+    }
+
+    @Test func unreachableEndpointIsBoundedAndClear() async throws {
+        let dir = try appliedWorkspace("refused")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Port 1 on loopback: nothing listens, the connection is refused.
+        let (code, out, elapsed) = await check([dir.path, "--target", "aws", "--json"], env: [
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:1",
+            "TFCHALLENGE_CLIENT_ACCESS_KEY_ID": "AKIDEXAMPLE", "TFCHALLENGE_CLIENT_SECRET_ACCESS_KEY": "secret-not-shown"])
+        #expect(code == 1)
+        let report = try JSONDecoder().decode(CheckReport.self, from: Data(out.stdout.utf8))
+        #expect(report.checks.allSatisfy { $0.status == .blocked && $0.message.hasPrefix("could not assume role: ") })
+        #expect(report.checks[0].errorCode == "ConnectionRefused", "\(report.checks[0])")
+        #expect(!out.stdout.contains("secret-not-shown"))
+        #expect(elapsed < .seconds(20))
+    }
+
+    @Test func badTargetIsAUsageError() async {
+        let (code, out, _) = await check(["--target", "moon"])
+        #expect(code == 2)
+        #expect(out.stderr.contains("--target must be sandbox or aws"))
+    }
+
+    @Test func junitMarksFailuresAndErrors() {
+        let report = CheckReport(challenge: "bigcorp-s3", workspace: "/w", target: .sandbox, durationMs: 12, checks: [
+            CheckResult(name: .write, status: .fail, durationMs: 3, errorCode: "AccessDenied", message: "PutObject <x> & \"y\"", explanation: "why"),
+            CheckResult(name: .read, status: .pass, durationMs: 2, message: "ok"),
+            CheckResult(name: .list, status: .error, durationMs: 1, errorCode: "Timeout", message: "slow"),
+            CheckResult(name: .isolation, status: .blocked, message: "could not assume role: AccessDenied"),
+        ])
+        let xml = CheckReportFormat.junit(report)
+        #expect(xml.contains("tests=\"4\" failures=\"1\" errors=\"2\""))
+        #expect(xml.contains("<failure type=\"AccessDenied\" message=\"PutObject &lt;x&gt; &amp; &quot;y&quot;\">"))
+        #expect(xml.contains("<testcase classname=\"tfchallenge.bigcorp-s3\" name=\"read\" time=\"0.002\"/>"))
+        #expect(!report.passed)
+    }
+}

@@ -109,17 +109,13 @@ def seed() -> dict:
 #
 # On AWS, S3 calls KMS on behalf of the caller: writing an SSE-KMS object (asked for with the
 # x-amz-server-side-encryption: aws:kms header, or applied by the bucket's default encryption)
-# needs kms:GenerateDataKey on the key, and reading one (GetObject, HeadObject) needs
-# kms:Decrypt. moto 5.2.5 stores the key id but checks neither. These wrappers add the check
-# after moto's own authentication and S3 authorization, with moto's own policy evaluation
+# needs kms:GenerateDataKey on the key (PutObject, CopyObject's destination,
+# CreateMultipartUpload), and reading one (GetObject, HeadObject) needs kms:Decrypt.
+# moto 5.2.5 stores the key id but checks neither. These wrappers add the check after moto's own authentication and S3 authorization, with moto's own policy evaluation
 # (identity-based policies of the calling user or assumed role; key policies are not
 # evaluated, as moto does not evaluate them for KMS calls either). Objects encrypted with the
 # AWS-managed key (aws:kms without a key id) are not checked: its key policy allows every
 # principal of the account to use it through S3.
-
-class KMSAccessDenied(Exception):
-    pass
-
 
 def _auth_enforced() -> bool:
     from moto import settings
@@ -196,25 +192,50 @@ def _sse_kms_of_response(result) -> str | None:
     return lowered.get("x-amz-server-side-encryption-aws-kms-key-id")
 
 
+def _kms_key_for_write(response) -> str | None:
+    """The KMS key a write will encrypt with: the request's own SSE headers, else the bucket's
+    default encryption (the precedence of moto's S3Backend.put_object). None: not SSE-KMS, or
+    the AWS-managed key."""
+    encryption = response.headers.get("x-amz-server-side-encryption")
+    key_id = response.headers.get("x-amz-server-side-encryption-aws-kms-key-id")
+    default = (response.backend.get_bucket(response.bucket_name).encryption or {}).get("Rule", {}) \
+        .get("ApplyServerSideEncryptionByDefault", {})
+    if (encryption or default.get("SSEAlgorithm")) not in ("aws:kms", "aws:kms:dsse"):
+        return None
+    return key_id or default.get("KMSMasterKeyID")
+
+
 def install_kms_rule() -> None:
     from moto.s3.responses import S3Response
 
     original_put = S3Response.put_object
+    original_copy = S3Response.copy_object
+    original_post = S3Response._key_response_post
     original_get = S3Response.get_object
     original_head = S3Response.head_object
 
+    # Writes: PutObject, CopyObject (its destination) and CreateMultipartUpload, each called by
+    # moto after its own authentication and authorization of the S3 action.
     def put_object(self):
-        # The encryption this PutObject will get: its own headers, else the bucket's default
-        # (the same precedence as moto's S3Backend.put_object).
-        encryption = self.headers.get("x-amz-server-side-encryption")
-        key_id = self.headers.get("x-amz-server-side-encryption-aws-kms-key-id")
-        default = (self.backend.get_bucket(self.bucket_name).encryption or {}).get("Rule", {}) \
-            .get("ApplyServerSideEncryptionByDefault", {})
-        encryption = encryption or default.get("SSEAlgorithm")
-        if encryption in ("aws:kms", "aws:kms:dsse"):
-            _require_kms(self, "kms:GenerateDataKey", key_id or default.get("KMSMasterKeyID"))
+        _require_kms(self, "kms:GenerateDataKey", _kms_key_for_write(self))
         return original_put(self)
 
+    def copy_object(self):
+        _require_kms(self, "kms:GenerateDataKey", _kms_key_for_write(self))
+        return original_copy(self)
+
+    def key_response_post(self, request, body, bucket_name, query, key_name):
+        if "uploads" in query:  # CreateMultipartUpload; the other POSTs go to moto alone
+            original_authorize = self._authenticate_and_authorize_s3_action
+
+            def authorize(*args, **kwargs):
+                original_authorize(*args, **kwargs)
+                _require_kms(self, "kms:GenerateDataKey", _kms_key_for_write(self))
+
+            self._authenticate_and_authorize_s3_action = authorize
+        return original_post(self, request, body, bucket_name, query, key_name)
+
+    # Reads: GetObject and HeadObject of an SSE-KMS object; the key is the stored object's.
     def get_object(self):
         result = original_get(self)
         _require_kms(self, "kms:Decrypt", _sse_kms_of_response(result))
@@ -226,6 +247,8 @@ def install_kms_rule() -> None:
         return result
 
     S3Response.put_object = put_object
+    S3Response.copy_object = copy_object
+    S3Response._key_response_post = key_response_post
     S3Response.get_object = get_object
     S3Response.head_object = head_object
 

@@ -112,3 +112,19 @@ def test_users_are_checked_too(admin, sandbox):
         s3.put_object(Bucket="kms-rule-default", Key="u.txt", Body=b"u")
     assert ":user/kms-rule-user is not authorized to perform: kms:GenerateDataKey" in \
         info.value.response["Error"]["Message"]
+
+
+def test_multipart_upload_and_copy_need_generate_data_key(world):
+    plain_source = {"Bucket": "kms-rule-plain", "Key": "copy-source.txt"}
+    world["roles"]["s3-only"].put_object(Body=b"to copy", **plain_source)
+    with pytest.raises(ClientError) as multipart:
+        world["roles"]["s3-only"].create_multipart_upload(Bucket="kms-rule-default", Key="big.bin")
+    denied(multipart, "kms:GenerateDataKey", world["key"]["Arn"])
+    with pytest.raises(ClientError) as copy:
+        world["roles"]["s3-only"].copy_object(Bucket="kms-rule-default", Key="copied.txt", CopySource=plain_source)
+    denied(copy, "kms:GenerateDataKey", world["key"]["Arn"])
+
+    allowed = world["roles"]["encrypt-only"]
+    upload = allowed.create_multipart_upload(Bucket="kms-rule-default", Key="big.bin")
+    assert upload["UploadId"]
+    allowed.copy_object(Bucket="kms-rule-default", Key="copied.txt", CopySource=plain_source)

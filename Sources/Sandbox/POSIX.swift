@@ -205,9 +205,13 @@ enum POSIX {
         #endif
     }
 
-    /// Whether something accepts TCP connections on 127.0.0.1:`port` within `timeout`.
-    static func portAnswers(_ port: Int, timeout: Duration = .seconds(2)) -> Bool {
+    /// Whether an HTTP server answers on 127.0.0.1:`port` within `timeout`: a TCP connect
+    /// alone is not enough (the kernel accepts connections for a hung or stopped server), so
+    /// this sends `GET path` and waits for a status line.
+    static func httpAnswers(_ port: Int, path: String = "/moto-api/reset-auth",
+                            timeout: Duration = .seconds(3)) -> Bool {
         guard (1...65535).contains(port) else { return false }
+        let deadline = ContinuousClock.now + timeout
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
             | Int32(SOCK_NONBLOCK.rawValue), 0)
@@ -229,14 +233,49 @@ enum POSIX {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        if rc == 0 { return true }
-        guard errno == EINPROGRESS else { return false }
-        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let ms = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&pfd, 1, ms) == 1 else { return false }
-        var error: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 else { return false }
-        return error == 0
+        if rc != 0 {
+            guard errno == EINPROGRESS, wait(fd, Int16(POLLOUT), until: deadline) else { return false }
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0, error == 0 else { return false }
+        }
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            guard wait(fd, Int16(POLLOUT), until: deadline) else { return false }
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                return false
+            }
+            sent += n
+        }
+        var reply = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while reply.count < 5 {
+            guard wait(fd, Int16(POLLIN), until: deadline) else { return false }
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                return false
+            }
+            if n == 0 { break }
+            reply += chunk[0..<n]
+        }
+        return reply.starts(with: Array("HTTP/".utf8))
+    }
+
+    /// Waits for `events` on `fd` until `deadline`.
+    private static func wait(_ fd: Int32, _ events: Int16, until deadline: ContinuousClock.Instant) -> Bool {
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            if remaining <= .zero { return false }
+            let ms = Int32(clamping: remaining.components.seconds * 1000
+                + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
+            var pfd = pollfd(fd: fd, events: events, revents: 0)
+            let ready = poll(&pfd, 1, ms)
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
     }
 }

@@ -60,14 +60,14 @@ public struct SandboxManager: Sendable {
         }
     }
 
-    /// Up (pid alive and port answering), down, or stale (then cleaned up).
+    /// Up (pid alive and answering HTTP on its port), down, or stale (then cleaned up).
     public func status() -> SandboxStatus {
         do {
             return try withLock(timeout: .seconds(5)) { checkStatus() }
         } catch {
             // Someone else holds the lock (starting or stopping): answer from the file alone.
             guard let state = readState() else { return .down }
-            return POSIX.isAlive(state.pid) && POSIX.portAnswers(state.port) ? .up(state) : .down
+            return POSIX.isAlive(state.pid) && POSIX.httpAnswers(state.port) ? .up(state) : .down
         }
     }
 
@@ -89,7 +89,7 @@ public struct SandboxManager: Sendable {
             removeState()
             return .stale(reason: "the server process \(state.pid) is gone")
         }
-        guard POSIX.portAnswers(state.port) else {
+        guard POSIX.httpAnswers(state.port) else {
             try? stop(pid: state.pid)
             removeState()
             return .stale(reason: "the server process \(state.pid) did not answer on port \(state.port) and was stopped")
@@ -165,6 +165,8 @@ public struct SandboxManager: Sendable {
         func gone() -> Bool { !POSIX.isAlive(pid) && !POSIX.groupExists(pid) }
         if gone() { return }
         if kill(-pid, SIGTERM) != 0 { kill(pid, SIGTERM) }
+        // A stopped (SIGSTOP, Ctrl-Z) server would only see the SIGTERM once continued.
+        if kill(-pid, SIGCONT) != 0 { kill(pid, SIGCONT) }
         if waitUntil(.seconds(10), gone) { return }
         if kill(-pid, SIGKILL) != 0 { kill(pid, SIGKILL) }
         if waitUntil(.seconds(5), gone) { return }

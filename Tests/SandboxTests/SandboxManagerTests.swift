@@ -60,7 +60,7 @@ func mode(_ url: URL) throws -> Int {
         #expect(state.otherBuckets.count >= 3)
         #expect(state.motoVersion == "5.2.5")
         #expect(state.admin.secretAccessKey.count == 40 && state.admin != state.client)
-        #expect(POSIX.portAnswers(state.port))
+        #expect(POSIX.httpAnswers(state.port))
         #expect(POSIX.isAlive(state.pid))
         #expect(try mode(f.manager.stateFile) == 0o600)
         #expect(try mode(f.home) == 0o700)
@@ -90,7 +90,7 @@ func mode(_ url: URL) throws -> Int {
         #expect(try f.manager.down())
         #expect(!POSIX.isAlive(state.pid))
         #expect(!POSIX.groupExists(state.pid))
-        #expect(!POSIX.portAnswers(state.port))
+        #expect(!POSIX.httpAnswers(state.port))
         #expect(!f.stateExists)
         #expect(f.manager.status() == .down)
         #expect(try f.manager.down() == false)
@@ -134,6 +134,21 @@ func mode(_ url: URL) throws -> Int {
         // And `up` after a stale state starts a fresh server.
         let (state, started) = try f.manager.up()
         #expect(started && state.pid != stale.pid)
+    }
+
+    @Test func aHungServerIsStaleAndStopped() throws {
+        let f = try Fixture()
+        defer { f.cleanUp() }
+        let state = try f.manager.up().state
+        // Stopped: the kernel still accepts TCP connections on its port, but nothing answers.
+        #expect(kill(state.pid, SIGSTOP) == 0)
+        guard case .stale(let reason) = f.manager.status() else {
+            Issue.record("expected a stale status")
+            return
+        }
+        #expect(reason.contains("did not answer on port \(state.port)"))
+        #expect(!POSIX.isAlive(state.pid) && !POSIX.groupExists(state.pid))
+        #expect(!f.stateExists)
     }
 
     @Test func unreadableStateIsStale() throws {
@@ -217,7 +232,7 @@ func mode(_ url: URL) throws -> Int {
         let first = try TestSandbox.shared()
         let second = try TestSandbox.shared()
         #expect(first == second)
-        #expect(POSIX.portAnswers(first.port))
+        #expect(POSIX.httpAnswers(first.port))
     }
 }
 

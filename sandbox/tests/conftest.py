@@ -6,6 +6,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,9 +18,13 @@ SERVER = Path(__file__).resolve().parent.parent / "moto_server.py"
 
 
 def start_server(timeout: float = 60.0):
-    """Starts the server; returns (process, ready-line dict). Fails the test on timeout."""
+    """Starts the server; returns (process, ready-line dict). Fails the test on timeout.
+    The server's log (stderr) goes to a temporary file, named by `process.log_path`."""
+    log = tempfile.NamedTemporaryFile(prefix="tfchallenge-sandbox-", suffix=".log", delete=False)
     proc = subprocess.Popen([sys.executable, str(SERVER), "--port", "0", "--parent-pid", str(os.getpid())],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+    log.close()
+    proc.log_path = log.name
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ready, _, _ = select.select([proc.stdout], [], [], 0.5)
@@ -31,8 +36,13 @@ def start_server(timeout: float = 60.0):
         if proc.poll() is not None:
             break
     proc.kill()
-    _, err = proc.communicate(timeout=10)
-    pytest.fail(f"sandbox server did not become ready:\n{err[-2000:]}")
+    proc.wait(timeout=10)
+    pytest.fail(f"sandbox server did not become ready:\n{read_log(proc)[-2000:]}")
+
+
+def read_log(proc) -> str:
+    with open(proc.log_path, encoding="utf-8", errors="replace") as log:
+        return log.read()
 
 
 def stop_server(proc) -> int:
@@ -44,7 +54,7 @@ def stop_server(proc) -> int:
             proc.kill()
             proc.wait()
     proc.stdout.close()
-    proc.stderr.close()
+    os.unlink(proc.log_path)
     return proc.returncode
 
 

@@ -127,3 +127,17 @@ def test_server_stops_when_its_parent_is_gone(tmp_path):
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
     pytest.fail("the server outlived its parent")
+
+
+def test_log_holds_no_credentials(sandbox, admin, client_user):
+    """The last test of the last file, so it runs after the others: their traffic, by users and
+    assumed roles, refused and allowed, left no key id, signature or secret in the server's log."""
+    from conftest import read_log
+
+    client_user("sts").get_caller_identity()
+    log = read_log(sandbox["process"])
+    assert "serving on 127.0.0.1" in log
+    for secret in (sandbox["admin"]["access_key_id"], sandbox["admin"]["secret_access_key"],
+                   sandbox["client"]["access_key_id"], sandbox["client"]["secret_access_key"],
+                   "ASIA", "Credential=", "Signature="):
+        assert secret not in log

@@ -1,0 +1,192 @@
+import Challenge
+import Foundation
+import Sandbox
+import TFCSupport
+
+/// `checks`: the wall time of `tfchallenge check` (a fresh process, as a user or CI runs it) against a
+/// fresh sandbox with the solved challenge applied, next to the same four checks written with pytest and
+/// boto3 (`challenges/bigcorp-s3/tests/test_checks.py`) in the same run, and the time of the check round
+/// itself inside one process (connections reused across rounds).
+@MainActor let checksBenchmarks: [Benchmark] = [
+    Benchmark(name: "checks", summary: "tfchallenge check vs pytest+boto3 doing the same four checks") {
+        let resolved = Paths.resolve()
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory.appendingPathComponent("tfchallenge-bench-checks-\(UUID().uuidString.prefix(8))",
+                                                                   isDirectory: true)
+        defer { try? fm.removeItem(at: scratch) }
+        let home = scratch.appendingPathComponent("home", isDirectory: true)
+        try fm.createDirectory(at: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let paths = Paths(home: home, venv: resolved.venv, resources: resolved.resources)
+
+        guard let tfchallenge = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("tfchallenge"),
+              fm.isExecutableFile(atPath: tfchallenge.path) else {
+            throw ChecksBenchError("no tfchallenge binary next to this one: swift build -c release --product tfchallenge")
+        }
+        guard let terraform = which("terraform") else { throw ChecksBenchError("terraform is not on PATH") }
+
+        let manager = SandboxManager(paths: paths, exitWithParent: true)
+        let state = try manager.up().state
+        defer { _ = try? manager.down() }
+
+        // The solved workspace, applied to the sandbox (not timed).
+        let dir = scratch.appendingPathComponent("workspace", isDirectory: true)
+        let challenge = try ChallengeCatalog.named("bigcorp-s3", paths: paths)
+        try Workspace.create(challenge, at: dir, solution: true)
+        try sandboxOverride(state).write(to: dir.appendingPathComponent("tfchallenge_sandbox_override.tf"),
+                                         atomically: true, encoding: .utf8)
+        let rc = scratch.appendingPathComponent("terraform.rc")
+        try cliConfig(cache: scratch.appendingPathComponent("plugin-cache").path).write(to: rc, atomically: true, encoding: .utf8)
+        var tfEnv = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") && !$0.key.hasPrefix("TF_") }
+        tfEnv["TF_CLI_CONFIG_FILE"] = rc.path
+        tfEnv["TF_IN_AUTOMATION"] = "1"
+        tfEnv["AWS_ACCESS_KEY_ID"] = state.admin.accessKeyId
+        tfEnv["AWS_SECRET_ACCESS_KEY"] = state.admin.secretAccessKey
+        tfEnv["AWS_REGION"] = state.region
+        print("   applying the solved challenge to a fresh sandbox (not timed)...")
+        _ = try run(terraform, ["init", "-input=false", "-no-color"], in: dir, env: tfEnv)
+        _ = try run(terraform, ["apply", "-auto-approve", "-input=false", "-no-color"], in: dir, env: tfEnv)
+        let outputs = try run(terraform, ["output", "-json"], in: dir, env: tfEnv).stdout
+        let outputsFile = scratch.appendingPathComponent("outputs.json")
+        try Data(outputs.utf8).write(to: outputsFile)
+
+        // 1. tfchallenge check, a fresh process each time.
+        var cliEnv = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+        cliEnv["TFCHALLENGE_HOME"] = home.path
+        cliEnv["TFCHALLENGE_ROOT"] = resolved.resources.path
+        var cli: [Double] = []
+        for i in 0..<6 {
+            let t0 = ContinuousClock.now
+            let r = try run(tfchallenge, ["check", dir.path], in: dir, env: cliEnv, allowFailure: true)
+            let t = seconds(ContinuousClock.now - t0)
+            guard r.status == 0 else { throw ChecksBenchError("tfchallenge check did not pass:\n\(r.stdout)") }
+            if i > 0 { cli.append(t) }  // the first run warms the file cache
+        }
+
+        // 2. pytest + boto3, the same four checks.
+        let suite = resolved.resources.appendingPathComponent("challenges/bigcorp-s3/tests/test_checks.py")
+        var pyEnv = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
+        pyEnv["TFC_ENDPOINT"] = state.endpoint
+        pyEnv["TFC_REGION"] = state.region
+        pyEnv["TFC_CLIENT_KEY_ID"] = state.client.accessKeyId
+        pyEnv["TFC_CLIENT_SECRET"] = state.client.secretAccessKey
+        pyEnv["TFC_OUTPUTS"] = outputsFile.path
+        pyEnv["TFC_SEED_BODY"] = challenge.manifest.seedObject.body
+        var pytest: [Double] = []
+        for i in 0..<4 {
+            let t0 = ContinuousClock.now
+            let r = try run(resolved.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", suite.path],
+                            in: scratch, env: pyEnv, allowFailure: true)
+            let t = seconds(ContinuousClock.now - t0)
+            guard r.status == 0 else { throw ChecksBenchError("the pytest suite did not pass:\n\(r.stdout)") }
+            if i > 0 { pytest.append(t) }
+        }
+
+        // 3. The round itself, in this process.
+        let target = CheckTarget.sandbox(state)
+        _ = await CheckRound.run(workspace: dir, paths: paths, target: { target }, targetKind: .sandbox)
+        var rounds: [Double] = []
+        for _ in 0..<20 {
+            let t0 = ContinuousClock.now
+            let report = await CheckRound.run(workspace: dir, paths: paths, target: { target }, targetKind: .sandbox)
+            rounds.append(seconds(ContinuousClock.now - t0))
+            guard report.passed else { throw ChecksBenchError("a round did not pass: \(report.checks.map(\.status))") }
+        }
+
+        let c = median(cli), p = median(pytest), r = median(rounds)
+        print(String(format: "   tfchallenge check (fresh process): median %.0f ms, min %.0f ms (%d runs)",
+                     c * 1000, (cli.min() ?? 0) * 1000, cli.count))
+        print(String(format: "   pytest + boto3, same four checks:  median %.0f ms, min %.0f ms (%d runs)",
+                     p * 1000, (pytest.min() ?? 0) * 1000, pytest.count))
+        print(String(format: "   ratio: %.1fx faster than pytest+boto3 (target >= 10x)", p / c))
+        print(String(format: "   check round in process (AssumeRole, then 4 concurrent checks): median %.1f ms, min %.1f ms (%d rounds)",
+                     r * 1000, (rounds.min() ?? 0) * 1000, rounds.count))
+    },
+]
+
+private struct ChecksBenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+private func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[s.count / 2]
+}
+
+private func which(_ name: String) -> URL? {
+    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    return nil
+}
+
+private func cliConfig(cache: String) -> String {
+    try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+    var rc = "plugin_cache_dir = \"\(cache)\"\n"
+    let env = ProcessInfo.processInfo.environment
+    let candidates = [env["TFCHALLENGE_TF_MIRROR"], "/opt/tf-plugins", "/usr/share/terraform/plugins",
+                      env["HOME"].map { $0 + "/.terraform.d/plugins" }].compactMap { $0 }
+    if let mirror = candidates.first(where: {
+        FileManager.default.fileExists(atPath: $0 + "/registry.terraform.io/hashicorp/aws")
+    }) {
+        rc += """
+        provider_installation {
+          filesystem_mirror {
+            path    = "\(mirror)"
+            include = ["registry.terraform.io/hashicorp/aws"]
+          }
+          direct {
+            exclude = ["registry.terraform.io/hashicorp/aws"]
+          }
+        }
+
+        """
+    }
+    return rc
+}
+
+private func sandboxOverride(_ state: SandboxState) -> String {
+    """
+    provider "aws" {
+      region                      = "\(state.region)"
+      skip_credentials_validation = true
+      skip_metadata_api_check     = true
+      skip_requesting_account_id  = true
+      s3_use_path_style           = true
+      endpoints {
+        iam = "\(state.endpoint)"
+        kms = "\(state.endpoint)"
+        s3  = "\(state.endpoint)"
+        sts = "\(state.endpoint)"
+      }
+    }
+
+    """
+}
+
+/// Runs a program to completion; output through files, secrets only through the environment.
+private func run(_ exe: URL, _ args: [String], in dir: URL, env: [String: String],
+                 allowFailure: Bool = false) throws -> (status: Int32, stdout: String) {
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = args
+    p.currentDirectoryURL = dir
+    p.environment = env
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    if p.terminationStatus != 0 && !allowFailure {
+        throw ChecksBenchError("\(exe.lastPathComponent) \(args.first ?? "") failed (status \(p.terminationStatus)):\n\(text.suffix(2000))")
+    }
+    return (p.terminationStatus, text)
+}

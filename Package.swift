@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox", "SessionLog"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
-        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox", "SessionLog", "AWSClient", "Challenge"]),
+        .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox", "SessionLog", "AWSClient", "Challenge", "Core", "Views"]),
         // Writes a synthetic session log (benchmarks, the kill -9 durability test).
         .executableTarget(name: "tfchallenge-loggen", dependencies: ["SessionLog"]),
 

@@ -13,8 +13,16 @@ public enum Effect: Sendable, Equatable {
     case quit
 }
 
+/// The pure fold step, as a value function: `(state, event) -> (state, effects)`.
 public func update(_ state: State, _ event: Event) -> (State, [Effect]) {
     var s = state
+    let effects = update(&s, event)
+    return (s, effects)
+}
+
+/// The same step in place. Prefer it in loops (the UI thread, replay): the
+/// state's scrollback is then mutated without being copied.
+public func update(_ s: inout State, _ event: Event) -> [Effect] {
     var effects: [Effect] = []
     switch event {
     case .todos(let items):
@@ -30,8 +38,9 @@ public func update(_ state: State, _ event: Event) -> (State, [Effect]) {
     case .terraform(let e):
         s.applyTerraform(e)
     case .runExited(let command, let code, let interrupted, let message):
-        if var run = s.runs[command] {
-            run.endedAt = s.now
+        let now = s.now
+        s.withRun(command) { run in
+            run.endedAt = now
             if interrupted {
                 run.status = .interrupted
                 run.lines.append(OutputLine("Interrupted.", kind: .warning))
@@ -42,7 +51,6 @@ public func update(_ state: State, _ event: Event) -> (State, [Effect]) {
                 let why = message.isEmpty ? "terraform \(command.rawValue) exited with status \(code.map(String.init) ?? "?")" : message
                 run.lines.append(OutputLine(why, kind: .error))
             }
-            s.runs[command] = run
         }
         if command == .apply && code == 0 && !interrupted {
             effects.append(.runChecks)
@@ -76,10 +84,18 @@ public func update(_ state: State, _ event: Event) -> (State, [Effect]) {
     case .notice(let text):
         s.message = text
     }
-    return (s, effects)
+    return effects
 }
 
 extension State {
+    /// Mutates one run in place: moved out of the dictionary and back, so its
+    /// line ring is never copied.
+    mutating func withRun(_ command: TerraformCommand, _ body: (inout RunState) -> Void) {
+        guard var run = runs.removeValue(forKey: command) else { return }
+        body(&run)
+        runs[command] = run
+    }
+
     mutating func mergeTodos(_ items: [TodoItem]) {
         let selectedKey = selectedTodoKey
         var next: [TodoEntry] = items.map { TodoEntry(item: $0) }
@@ -106,18 +122,19 @@ extension State {
     }
 
     mutating func applyTerraform(_ e: TerraformEvent) {
-        guard let command = runningCommand, var run = runs[command] else { return }
+        guard let command = runningCommand else { return }
         let facts = TerraformFacts(e)
-        if let d = facts.diagnostic {
-            run.diagnostics.append(RunDiagnostic(severity: d.severity, summary: d.summary, location: d.location,
-                                                 lineIndex: run.lines.total))
+        withRun(command) { run in
+            if let d = facts.diagnostic {
+                run.diagnostics.append(RunDiagnostic(severity: d.severity, summary: d.summary, location: d.location,
+                                                     lineIndex: run.lines.total))
+            }
+            run.lines.append(contentsOf: facts.lines)
+            if let p = facts.plannedResources { run.plannedResources = p }
+            if let summary = facts.summary { run.summary = summary }
+            if facts.resourceDone { run.resourcesDone += 1 }
+            if facts.resourceFailed { run.resourcesFailed += 1 }
         }
-        run.lines.append(contentsOf: facts.lines)
-        if let p = facts.plannedResources { run.plannedResources = p }
-        if let summary = facts.summary { run.summary = summary }
-        if facts.resourceDone { run.resourcesDone += 1 }
-        if facts.resourceFailed { run.resourcesFailed += 1 }
-        runs[command] = run
         // Scrolled up: keep the same lines in view while new ones arrive.
         if shownRun == command && outputScroll > 0 {
             outputScroll += facts.lines.count

@@ -123,8 +123,7 @@ public final class App {
     private func handle(_ events: [Event]) {
         for event in events {
             sink?.record(event)
-            let (next, effects) = update(state, event)
-            state = next
+            let effects = update(&state, event)
             for effect in effects { perform(effect) }
             if done { return }
         }

@@ -4,7 +4,7 @@ import Foundation
 /// not XML, a transport failure (curl), a malformed response, missing credentials or bad configuration.
 ///
 /// Messages never contain the credentials in use: the client removes them before building the error.
-public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct AWSError: Error, LocalizedError, Sendable, Hashable, CustomStringConvertible {
     public enum Category: String, Sendable, Hashable {
         /// The service answered with an error document (`code` is AWS's, e.g. `AccessDenied`).
         case service
@@ -35,6 +35,8 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         self.requestId = requestId
         self.httpStatus = httpStatus
     }
+
+    public var errorDescription: String? { description }
 
     public var description: String {
         var s = code
@@ -72,7 +74,10 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         "RequestTimeout", "RequestTimeoutException", "InternalError", "ServiceUnavailable",
     ]
 
-    public var isAccessDenied: Bool { code == Code.accessDenied || code == "AccessDeniedException" }
+    /// AccessDenied, or a bodiless 403 (a HEAD refused).
+    public var isAccessDenied: Bool {
+        code == Code.accessDenied || code == "AccessDeniedException" || (code == "Forbidden" && httpStatus == 403)
+    }
     public var isThrottling: Bool { Self.throttlingCodes.contains(code) || httpStatus == 429 }
     public var isServerError: Bool { (httpStatus ?? 0) >= 500 }
     public var isNotFound: Bool {

@@ -94,14 +94,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// Sends synchronously on the calling thread.
     public func perform(_ request: HTTPRequest) throws -> HTTPResponse {
         let easy = try checkout()
-        do {
-            let response = try easy.perform(request, options: options)
-            checkin(easy)
-            return response
-        } catch {
-            // A failed handle may hold a broken connection; drop it.
-            throw error
-        }
+        // Returned to the pool only after a success: a failed handle may hold a broken connection.
+        let response = try easy.perform(request, options: options)
+        checkin(easy)
+        return response
     }
 
     /// Handles currently idle (for tests of reuse).

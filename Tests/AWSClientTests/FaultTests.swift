@@ -40,10 +40,10 @@ struct FaultTests {
 
     @Test("connection refused is a transport error, retried, and typed")
     func connectionRefused() async throws {
-        // A port that was free a moment ago and has no listener.
-        let server = try LoopbackServer { _ in .respond(Data()) }
-        let port = server.port
-        server.stop()
+        // A port held by a bound socket that does not listen: connecting is refused, and no other test
+        // can be handed the port meanwhile.
+        let (fd, port) = try LoopbackServer.boundNotListening()
+        defer { close(fd) }
         let sleeps = SleepRecorder()
         let error = await #expect(throws: AWSError.self) {
             _ = try await s3("http://127.0.0.1:\(port)", retry: sleeps.policy()).listObjectsV2(bucket: "b")

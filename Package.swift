@@ -43,9 +43,9 @@ let package = Package(
         .target(name: "Terminal", dependencies: ["Core", "Views", "CNcurses"]),
 
         // The session log: NDJSON writer/reader, tailing, replay clock, asciicast export.
-        .target(name: "SessionLog", dependencies: ["TFCSupport"]),
+        .target(name: "SessionLog", dependencies: ["TFCSupport", "Core", "Views", "Challenge", "TerraformRunner"]),
 
-        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox", "SessionLog"]),
+        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox", "SessionLog", "Core", "Views"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
         .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox", "SessionLog", "AWSClient", "Challenge", "Core", "Views"]),
@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core"]),
-        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI"]),
+        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI", "Core", "Views"]),
     ]
 )

@@ -1,5 +1,7 @@
+import Core
 import Foundation
 import SessionLog
+import Views
 import TFCSupport
 
 #if canImport(Glibc)
@@ -13,8 +15,44 @@ enum LogCommands {
     static var all: [Command] { [watch, replay, export] }
 
     /// The screen a log is drawn with. One place, so watch, replay and export agree.
-    static func makeScreen(header: LogHeader?) -> TimelineScreen {
-        TimelineScreen(header: header)
+    static func makeScreen(header: LogHeader?) -> CoreScreen {
+        CoreScreen(header: header, options: ViewOptions(ascii: !unicodeLocale()))
+    }
+
+    /// Whether the locale draws UTF-8 (box characters); else the views' ASCII fallback.
+    static func unicodeLocale() -> Bool {
+        let env = ProcessInfo.processInfo.environment
+        let value = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? env["LANG"] ?? ""
+        return value.uppercased().contains("UTF-8") || value.uppercased().contains("UTF8")
+    }
+
+    /// The watch screen: the candidate's panes and the timeline, side by side on a
+    /// wide terminal, stacked otherwise.
+    static func watchFrame(screen: CoreScreen, timeline: SessionTimeline, size: TerminalSize, wallNow: Double,
+                           status: String) -> Frame {
+        let rows = max(0, size.rows - 1)
+        var plain: [String] = []
+        var styled: [String] = []
+        if size.cols >= 140 {
+            let right = 44
+            let left = size.cols - right - 1
+            let f = screen.frame(size: TerminalSize(cols: left, rows: rows))
+            let tl = timeline.timelineLines(width: right, height: rows, wallNow: wallNow)
+            for y in 0..<rows {
+                let t = y < tl.count ? tl[y] : String(repeating: " ", count: right)
+                plain.append(f.lines[y] + "│" + t)
+                styled.append((f.styledLines?[y] ?? f.lines[y]) + "\u{1B}[0m│" + t)
+            }
+        } else {
+            let bottom = min(9, rows / 3)
+            let f = screen.frame(size: TerminalSize(cols: size.cols, rows: rows - bottom))
+            let tl = timeline.timelineLines(width: size.cols, height: bottom, wallNow: wallNow)
+            plain = f.lines + tl
+            styled = (f.styledLines ?? f.lines) + tl.map { "\u{1B}[0m" + $0 }
+        }
+        let bar = fit(status, size.cols)
+        return Frame(size: size, lines: plain + [bar], styledLines: styled + ["\u{1B}[0;7m" + bar + "\u{1B}[0m"])
     }
 
     static func logPath(_ args: ParsedArguments, _ ctx: CommandContext) -> String {
@@ -41,10 +79,13 @@ enum LogCommands {
             let path = try SessionLogReader.resolve(target)
             let log = try SessionLogReader.read(path: path)
             var tl = SessionTimeline(header: log.header)
-            tl.apply(log.records)
-            let size = ctx.console.interactive ? (RawTerminal.size() ?? TerminalSize(cols: 80, rows: 24))
-                : TerminalSize(cols: 100, rows: 40)
-            let lines = tl.timelineLines(width: size.cols, height: size.rows)
+            var screen = makeScreen(header: log.header)
+            for r in log.records {
+                tl.apply(r)
+                screen.apply(r)
+            }
+            let size = screen.liveSize
+            let lines = screen.frame(size: size).lines + [""] + tl.timelineLines(width: size.cols, height: 30)
             ctx.console.print(lines.map { $0.replacingOccurrences(of: " +$", with: "", options: .regularExpression) }
                 .joined(separator: "\n"))
             for p in log.problems { ctx.console.error("tfchallenge watch: \(path): \(p)") }
@@ -61,6 +102,8 @@ enum LogCommands {
         var path = isDir ? SessionLogReader.newestLog(in: target) : target
         var tailer = path.map { LogTailer(path: $0) }
         var screen = makeScreen(header: nil)
+        var timeline = SessionTimeline()
+        timeline.keepDiffs = false
         var lastResolve = ContinuousClock.now
         var lastFrame: Frame?
         var problems = 0
@@ -73,26 +116,30 @@ enum LogCommands {
                     path = newest
                     tailer = LogTailer(path: newest)
                     screen = makeScreen(header: nil)
+                    timeline = SessionTimeline()
                 }
             }
             if let t = tailer {
                 for e in try t.poll() {
                     switch e {
-                    case .restarted: screen = makeScreen(header: nil)
-                    case .header(let h): screen = makeScreen(header: h)
-                    case .record(let r): screen.apply(r)
+                    case .restarted:
+                        screen = makeScreen(header: nil)
+                        timeline = SessionTimeline()
+                    case .header(let h):
+                        screen = makeScreen(header: h)
+                        timeline = SessionTimeline(header: h)
+                    case .record(let r):
+                        screen.apply(r)
+                        timeline.apply(r)
                     case .problem: problems += 1
                     }
                 }
             }
             let size = RawTerminal.size() ?? TerminalSize(cols: 80, rows: 24)
-            var body = screen.timeline
-            let startedAt = body.header?.startedAt ?? wallStart
-            let lines = body.timelineLines(width: size.cols, height: max(0, size.rows - 1),
-                                           wallNow: max(body.now, Date().timeIntervalSince(startedAt)))
-            body.keepDiffs = false
-            let status = fit("watch \(path ?? target) · read-only · \(problems) bad lines · q quits", size.cols)
-            let frame = Frame(size: size, lines: lines + [status])
+            let startedAt = timeline.header?.startedAt ?? wallStart
+            let wallNow = timeline.ended ?? max(timeline.now, Date().timeIntervalSince(startedAt))
+            let frame = watchFrame(screen: screen, timeline: timeline, size: size, wallNow: wallNow,
+                                   status: "watch \(path ?? target) · read-only · \(problems) bad lines · q quits")
             if frame != lastFrame {
                 term.draw(frame)
                 lastFrame = frame
@@ -203,11 +250,14 @@ enum LogCommands {
             lastTick = now
             apply(.forward(clock.tick(by: Double(dt.components.seconds) + Double(dt.components.attoseconds) / 1e18)))
             let size = RawTerminal.size() ?? log.header.terminal
-            let body = screen.frame(size: TerminalSize(cols: size.cols, rows: max(0, size.rows - 1)))
+            let live = screen.liveSize
+            let fits = live.cols <= size.cols && live.rows <= size.rows - 1
+            let body = screen.frame(size: fits ? live : TerminalSize(cols: size.cols, rows: max(0, size.rows - 1)))
             let state = clock.paused ? "paused" : clock.finished ? "end" : "playing"
             let status = fit("\(state) \(formatClock(clock.position))/\(formatClock(clock.duration)) x\(clock.speed) · "
                 + "space pause · . step · +/- speed · [ ] jump · 0-9 seek · q quit", size.cols)
-            let frame = Frame(size: size, lines: body.lines + [status])
+            let frame = Frame(size: size, lines: body.lines + [status],
+                              styledLines: (body.styledLines ?? body.lines) + ["\u{1B}[0;7m" + status + "\u{1B}[0m"])
             if frame != lastFrame {
                 term.draw(frame)
                 lastFrame = frame

@@ -96,7 +96,7 @@ public func exportAsciicast<S: SessionScreen>(header: LogHeader, records: [LogRe
             size = TerminalSize(cols: c, rows: rows)
             cast.resize(r.t, cols: c, rows: rows)
         }
-        if r.kind == LogKind.marker { cast.marker(r.t, r.data["label"]?.stringValue ?? "") }
+        if r.kind == LogKind.marker { cast.marker(r.t, r.data["text"]?.stringValue ?? "") }
         let f = screen.frame(size: size)
         if f != last {
             cast.output(r.t, f.ansi)

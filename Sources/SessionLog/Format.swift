@@ -41,6 +41,8 @@ public struct LogHeader: Sendable, Equatable {
     public var startedAt: Date
     public var terminal: TerminalSize
     public var programVersion: String
+    /// The workspace's path (optional: replays show it where the live screen did).
+    public var workspace: String = ""
 
     public init(version: FormatVersion = LogHeader.currentVersion, challenge: String, startedAt: Date,
                 terminal: TerminalSize, programVersion: String) {
@@ -59,7 +61,7 @@ public struct LogHeader: Sendable, Equatable {
             "started_at": .string(ISO8601.format(startedAt)),
             "terminal": .fields(["cols": .integer(terminal.cols), "rows": .integer(terminal.rows)]),
             "program_version": .string(programVersion),
-        ])
+        ] as KeyValuePairs<String, JSONValue>).adding(workspace.isEmpty ? nil : JSONMember("workspace", .string(workspace)))
     }
 
     /// Reads a header, or says why the value is not one this program can read.
@@ -82,6 +84,7 @@ public struct LogHeader: Sendable, Equatable {
         self.init(version: v, challenge: json["challenge"]?.stringValue ?? "", startedAt: started,
                   terminal: TerminalSize(cols: max(cols, 0), rows: max(rows, 0)),
                   programVersion: json["program_version"]?.stringValue ?? "")
+        workspace = json["workspace"]?.stringValue ?? ""
     }
 }
 

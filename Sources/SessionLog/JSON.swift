@@ -24,6 +24,12 @@ public enum JSONValue: Sendable, Hashable {
         .object(pairs.map { JSONMember($0.key, $0.value) })
     }
 
+    /// This object with one more member (nil adds nothing).
+    public func adding(_ member: JSONMember?) -> JSONValue {
+        guard let member, case .object(let m) = self else { return self }
+        return .object(m + [member])
+    }
+
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value

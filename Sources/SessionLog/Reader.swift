@@ -6,32 +6,34 @@ import Glibc
 import Darwin
 #endif
 
-/// The kinds the log's own readers (timeline, summary, export) understand, and
-/// their payloads. Any other kind is carried and skipped.
+/// The kinds the log's own readers (timeline, summary) look into: the TUI
+/// core's event kinds (`Core.Event`, whose JSON form, without its `kind`, is a
+/// record's `data`), plus `end`, which the log writes itself. Any other kind is
+/// carried and skipped.
 public enum LogKind {
-    /// `{"todos":[{"file":F,"line":N,"text":T}, ...]}`: the open TODOs, whole.
+    /// `{"items":[{"file":F,"line":N,"text":T}, ...]}`: the open TODOs, whole.
     public static let todos = "todos"
-    /// `{"path":P,"diff":D}`: a workspace file changed; D is a unified diff.
+    /// `{"path":P,"diff":D}`: a workspace file changed; D is a unified diff (added by the recorder).
     public static let fileChanged = "file_changed"
     /// `{"command":"plan"}`: a terraform command started.
-    public static let terraformStarted = "terraform_started"
-    /// `{"command":C,"line":L}`: one line of its rendered output.
-    public static let terraformOutput = "terraform_output"
-    /// `{"command":C,"exit_code":N}`: it ended (`"interrupted":true` when stopped).
-    public static let terraformFinished = "terraform_finished"
-    /// `{"check":"write","passed":B,"duration_ms":N,"error":E}`: one check's result.
+    public static let runStarted = "run_started"
+    /// `{"event":{...}}`: one event of the running command.
+    public static let terraform = "terraform"
+    /// `{"command":C,"exit_code":N,"interrupted":B,"message":M}`: it ended.
+    public static let runExited = "run_exited"
+    /// `{"result":{"name":"write","status":"pass","duration_ms":N,"message":M,...}}`.
     public static let checkResult = "check_result"
-    /// `{"status":S,"detail":D}`: the target (sandbox up/down, AWS account).
+    /// `{"state":"up","endpoint":E}` or `{"state":"aws","account":A,"region":R}`.
     public static let target = "target"
     /// `{"cols":C,"rows":R}`: the candidate's terminal was resized.
     public static let resize = "resize"
-    /// `{"label":L}`: a marker (a note, a milestone).
+    /// `{"text":T}`: a marker.
     public static let marker = "marker"
-    /// `{"reason":R}`: the session ended.
+    /// `{"reason":R}`: the session ended (written by the log, not a core event).
     public static let end = "end"
 
     /// Records worth an `fsync`: the end of a command, a check result, a marker, the end.
-    public static let durableByDefault: Set<String> = [terraformFinished, checkResult, marker, end]
+    public static let durableByDefault: Set<String> = [runExited, checkResult, "checks_finished", marker, end]
 }
 
 /// A whole log, read.

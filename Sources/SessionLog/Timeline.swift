@@ -82,7 +82,7 @@ public struct SessionTimeline: Sendable {
         now = max(now, r.t)
         switch r.kind {
         case LogKind.todos:
-            let list = (r.data["todos"]?.arrayValue ?? []).compactMap { v -> TodoRef? in
+            let list = (r.data["items"]?.arrayValue ?? []).compactMap { v -> TodoRef? in
                 guard let file = v["file"]?.stringValue else { return nil }
                 return TodoRef(file: file, line: v["line"]?.intValue ?? 0, text: v["text"]?.stringValue ?? "")
             }
@@ -91,16 +91,16 @@ public struct SessionTimeline: Sendable {
             for old in openTodos where !now.contains(old.key) {
                 resolved.append(Resolved(todo: old, t: r.t))
             }
-            // A TODO that comes back is open again (and its old resolution stays in the history).
+            // A TODO that comes back is open again (its old resolution stays in the history).
             openTodos = list
         case LogKind.fileChanged:
             let path = r.data["path"]?.stringValue ?? "?"
             fileChanges.append(FileChange(t: r.t, path: path, diff: keepDiffs ? (r.data["diff"]?.stringValue ?? "") : ""))
             lastFileChange = r.t
-        case LogKind.terraformStarted:
+        case LogKind.runStarted:
             runs.append(Run(command: r.data["command"]?.stringValue ?? "?", started: r.t, finished: nil,
                             exitCode: nil, interrupted: false))
-        case LogKind.terraformFinished:
+        case LogKind.runExited:
             let command = r.data["command"]?.stringValue ?? "?"
             let exit = r.data["exit_code"]?.intValue ?? -1
             let interrupted = r.data["interrupted"]?.boolValue ?? false
@@ -112,12 +112,13 @@ public struct SessionTimeline: Sendable {
                 runs.append(Run(command: command, started: r.t, finished: r.t, exitCode: exit, interrupted: interrupted))
             }
         case LogKind.checkResult:
-            guard let name = r.data["check"]?.stringValue else { break }
-            let passed = r.data["passed"]?.boolValue ?? false
+            let result = r.data["result"]
+            guard let name = result?["name"]?.stringValue else { break }
+            let passed = result?["status"]?.stringValue == "pass"
             var c = checks[name] ?? CheckState(passed: false, firstPassed: nil, lastChange: r.t, error: nil)
             if c.passed != passed || checks[name] == nil { c.lastChange = r.t }
             c.passed = passed
-            c.error = passed ? nil : r.data["error"]?.stringValue
+            c.error = passed ? nil : result?["message"]?.stringValue
             if passed && c.firstPassed == nil { c.firstPassed = r.t }
             checks[name] = c
             if allPassedAt == nil && Self.checkOrder.allSatisfy({ checks[$0]?.passed == true }) {
@@ -128,10 +129,16 @@ public struct SessionTimeline: Sendable {
                 terminal = TerminalSize(cols: c, rows: rows)
             }
         case LogKind.marker:
-            markers.append(Marker(t: r.t, label: r.data["label"]?.stringValue ?? ""))
+            markers.append(Marker(t: r.t, label: r.data["text"]?.stringValue ?? ""))
         case LogKind.target:
-            target = [r.data["status"]?.stringValue, r.data["detail"]?.stringValue].compactMap { $0 }
-                .joined(separator: " ")
+            let d = r.data
+            switch d["state"]?.stringValue {
+            case "up": target = "sandbox up at \(d["endpoint"]?.stringValue ?? "?")"
+            case "down": target = "sandbox down" + (d["reason"]?.stringValue.map { ": \($0)" } ?? "")
+            case "starting": target = "sandbox starting"
+            case "aws": target = "AWS account \(d["account"]?.stringValue ?? "?") in \(d["region"]?.stringValue ?? "?")"
+            default: target = nil
+            }
         case LogKind.end:
             ended = r.t
         default:

@@ -35,7 +35,7 @@ enum Planted {
     /// output, an AWS error, a diff, a marker, even a kind name.
     static func secretRecords() -> [(String, JSONValue)] {
         [
-            (LogKind.terraformOutput, .fields(["command": .string("apply"),
+            (LogKind.terraform, .fields(["command": .string("apply"),
                                                "line": .string("client_password = \"\(Planted.sensitiveOutput)\"")])),
             (LogKind.checkResult, .fields([
                 "check": .string("write"), "passed": .bool(false),
@@ -43,7 +43,7 @@ enum Planted {
             ])),
             (LogKind.fileChanged, .fields(["path": .string("provider.tf"), "diff": .string(
                 "+  access_key = \"\(Planted.accessKeyId)\"\n+  secret_key = \"\(Planted.secretKey)\"")])),
-            (LogKind.marker, .fields(["label": .string("token was \(Planted.sessionToken)")])),
+            (LogKind.marker, .fields(["text": .string("token was \(Planted.sessionToken)")])),
             ("env_\(Planted.accessKeyId)", .fields([Planted.secretKey: .array([.string(Planted.sessionToken)])])),
         ]
     }
@@ -208,7 +208,9 @@ enum Planted {
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             #expect(p.terminationStatus == 0, "asciinema \(command) failed: \(output)")
-            #expect(output.contains("all passed at 2:03"))
+            // The candidate's own screen, at its end: every TODO done, the board all green.
+            #expect(output.contains("TODOs 0 of 2 open"))
+            #expect(output.contains("Checks 4/4 pass"))
         }
     }
 }

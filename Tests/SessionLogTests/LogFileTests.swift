@@ -13,7 +13,7 @@ import TFCSupport
         let payloads: [(Double, String, JSONValue)] = [
             (0.0, LogKind.todos, .fields(["todos": .array([.fields(["file": .string("main.tf"), "line": .integer(3),
                                                                       "text": .string("TODO: encrypt")])])])),
-            (1.2345, LogKind.terraformStarted, .fields(["command": .string("plan")])),
+            (1.2345, LogKind.runStarted, .fields(["command": .string("plan")])),
             (2.5, "some_future_kind", .fields(["nested": .array([.null, .bool(true), .number("1e3")])])),
             (3.0, LogKind.checkResult, .fields(["check": .string("write"), "passed": .bool(true)])),
         ]

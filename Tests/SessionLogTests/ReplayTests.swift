@@ -1,3 +1,5 @@
+import Challenge
+import Core
 import Foundation
 import Testing
 @testable import SessionLog
@@ -72,24 +74,44 @@ import Testing
 }
 
 @Suite struct TimelineTests {
-    static func todo(_ text: String, _ line: Int) -> JSONValue {
-        .fields(["file": .string("main.tf"), "line": .integer(line), "text": .string(text)])
+    static func todo(_ text: String, _ line: Int) -> TodoItem {
+        TodoItem(file: "main.tf", line: line, text: text)
     }
 
+    static func record(_ t: Double, _ event: Event, extra: JSONMember? = nil) -> LogRecord {
+        let (kind, data) = (try? EventCodec.encode(event)) ?? (event.kind, .null)
+        return LogRecord(t: t, kind: kind, data: data.adding(extra))
+    }
+
+    static func check(_ name: CheckName, _ pass: Bool) -> Event {
+        .checkResult(CheckResult(name: name, status: pass ? .pass : .fail, durationMs: 120,
+                                 errorCode: pass ? nil : "AccessDenied", message: pass ? "ok" : "AccessDenied"))
+    }
+
+    /// A short session as the TUI logs it: Core events.
     static let session: [LogRecord] = [
-        LogRecord(t: 0, kind: LogKind.todos, data: .fields(["todos": .array([todo("TODO: a", 3), todo("TODO: b", 9)])])),
-        LogRecord(t: 30, kind: LogKind.fileChanged, data: .fields(["path": .string("main.tf"), "diff": .string("-# TODO: a\n+x = 1")])),
-        LogRecord(t: 30.5, kind: LogKind.todos, data: .fields(["todos": .array([todo("TODO: b", 8)])])),
-        LogRecord(t: 40, kind: LogKind.terraformStarted, data: .fields(["command": .string("apply")])),
-        LogRecord(t: 52, kind: LogKind.terraformFinished, data: .fields(["command": .string("apply"), "exit_code": .integer(1)])),
-        LogRecord(t: 60, kind: LogKind.checkResult, data: .fields(["check": .string("write"), "passed": .bool(false), "error": .string("AccessDenied")])),
-        LogRecord(t: 70, kind: LogKind.marker, data: .fields(["label": .string("asked about KMS")])),
-        LogRecord(t: 90, kind: LogKind.todos, data: .fields(["todos": .array([])])),
-        LogRecord(t: 100, kind: LogKind.terraformStarted, data: .fields(["command": .string("apply")])),
-        LogRecord(t: 112, kind: LogKind.terraformFinished, data: .fields(["command": .string("apply"), "exit_code": .integer(0)])),
-    ] + ["write", "read", "list", "isolation"].enumerated().map { i, name in
-        LogRecord(t: 120 + Double(i), kind: LogKind.checkResult, data: .fields(["check": .string(name), "passed": .bool(true)]))
-    } + [LogRecord(t: 130, kind: LogKind.end, data: .fields(["reason": .string("quit")]))]
+        record(0, .resize(Size(cols: 80, rows: 24))),
+        record(0, .tick(0)),
+        record(0, .todos([todo("TODO: a", 3), todo("TODO: b", 9)])),
+        record(30, .tick(30)),
+        record(30, .fileChanged("main.tf"), extra: JSONMember("diff", .string("-# TODO: a\n+x = 1"))),
+        record(30.5, .todos([todo("TODO: b", 8)])),
+        record(40, .runStarted(.apply)),
+        record(45, .terraform(.applyStart(address: "aws_s3_bucket.data", action: "create"))),
+        record(52, .runExited(.apply, exitCode: 1, interrupted: false, message: "")),
+        record(60, .checksStarted),
+        record(60, check(.write, false)),
+        record(61, .checksFinished),
+        record(70, .marker("asked about KMS")),
+        record(90, .todos([])),
+        record(100, .runStarted(.apply)),
+        record(112, .runExited(.apply, exitCode: 0, interrupted: false, message: "")),
+        record(119, .checksStarted),
+    ] + CheckName.allCases.enumerated().map { i, name in record(120 + Double(i), check(name, true)) } + [
+        record(124, .checksFinished),
+        record(129, .tick(129)),
+        LogRecord(t: 130, kind: LogKind.end, data: .fields(["reason": .string("quit")])),
+    ]
 
     @Test func theFoldKnowsWhatHappenedWhen() {
         var tl = SessionTimeline(header: testHeader())

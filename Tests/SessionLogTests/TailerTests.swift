@@ -15,9 +15,9 @@ import TFCSupport
         let tailer = LogTailer(path: path)
         #expect(try tailer.poll().isEmpty)  // no file yet: waiting, not an error
         let w = try SessionLogWriter(path: path, header: testHeader(), redactor: Redactor())
-        _ = try w.append(kind: LogKind.terraformStarted, data: .fields(["command": .string("apply")]))
+        _ = try w.append(kind: LogKind.runStarted, data: .fields(["command": .string("apply")]))
         let first = try #require(try await tailer.waitFor(timeout: .seconds(1)) {
-            if case .record(let r) = $0 { return r.kind == LogKind.terraformStarted } else { return false }
+            if case .record(let r) = $0 { return r.kind == LogKind.runStarted } else { return false }
         })
         #expect(first.first == .header(testHeader()))
         #expect(tailer.header == testHeader())

@@ -135,14 +135,8 @@ enum ChallengeCommands {
             throw UsageError("--target must be sandbox or aws, not '\(kindName)'", command: "check")
         }
         let dir = directory(args)
-        let env = ctx.environment
-        let paths = ctx.paths
-        let report = await CheckRound.run(workspace: dir, paths: paths, target: { () throws(CheckTarget.Unavailable) in
-            switch kind {
-            case .sandbox: return try CheckTarget.sandbox(paths: paths)
-            case .aws: return try CheckTarget.aws(environment: env)
-            }
-        }, targetKind: kind)
+        let report = await CheckRound.run(workspace: dir, paths: ctx.paths, targetKind: kind,
+                                          environment: ctx.environment)
         if let junit = args.value("junit") {
             let url = URL(fileURLWithPath: junit, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
             do {

@@ -110,6 +110,18 @@ public struct CheckReport: Codable, Sendable, Equatable {
 
 /// One round of checks for a workspace, from its files to the report.
 public enum CheckRound {
+    /// Runs a round against `kind`: the sandbox of `paths` (it must be up), or
+    /// AWS as the client whose credentials `environment` names.
+    public static func run(workspace directory: URL, paths: Paths, targetKind kind: CheckTargetKind,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) async -> CheckReport {
+        await run(workspace: directory, paths: paths, target: { () throws(CheckTarget.Unavailable) in
+            switch kind {
+            case .sandbox: return try CheckTarget.sandbox(paths: paths)
+            case .aws: return try CheckTarget.aws(environment: environment)
+            }
+        }, targetKind: kind)
+    }
+
     /// Runs the round. Every failure to start (no workspace, no outputs, no
     /// target) becomes `blocked` results with a message, never a thrown error.
     public static func run(workspace directory: URL, paths: Paths,

@@ -95,13 +95,19 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public func perform(_ request: HTTPRequest) throws -> HTTPResponse {
         let easy = try checkout()
         // Returned to the pool only after a success: a failed handle may hold a broken connection.
-        let response = try easy.perform(request, options: options)
+        let (response, connects) = try easy.perform(request, options: options)
+        lock.withLock { opened += connects }
         checkin(easy)
         return response
     }
 
-    /// Handles currently idle (for tests of reuse).
+    /// Handles currently idle.
     public var idleHandles: Int { lock.withLock { idle.count } }
+
+    /// New connections opened by successful requests so far (curl's `CURLINFO_NUM_CONNECTS`); fewer than
+    /// the requests made means connections were reused.
+    public var connectionsOpened: Int { lock.withLock { opened } }
+    private var opened = 0  // guarded by lock
 
     private func checkout() throws -> CurlEasy {
         if let e = lock.withLock({ idle.popLast() }) { return e }
@@ -169,7 +175,8 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    func perform(_ request: HTTPRequest, options: TransportOptions) throws -> HTTPResponse {
+    /// The response, and how many new connections the transfer opened.
+    func perform(_ request: HTTPRequest, options: TransportOptions) throws -> (HTTPResponse, Int) {
         // reset keeps the connection cache, TLS session cache and DNS cache of the handle.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
@@ -237,7 +244,9 @@ final class CurlEasy {
         guard code == CURLE_OK else { throw transportError(code) }
         var status = 0
         _ = tfc_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+        var connects = 0
+        _ = tfc_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        return (HTTPResponse(status: status, headers: sink.headers, body: sink.body), connects)
     }
 
     private func transportError(_ code: CURLcode) -> AWSError {

@@ -195,4 +195,22 @@ struct FaultTests {
         #expect(error?.requestId == "STS-RID-7")
         #expect(server.received.first?.contains("Action=GetCallerIdentity&Version=2011-06-15") == true)
     }
+
+    @Test("sequential calls reuse one connection; concurrent calls use separate handles")
+    func connectionReuse() async throws {
+        let server = try LoopbackServer { _ in
+            .keepAlive(LoopbackServer.http(200, "OK", headers: ["Content-Type": "application/xml"],
+                                           body: "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>",
+                                           keepAlive: true))
+        }
+        defer { server.stop() }
+        let transport = CurlTransport(options: TransportOptions(connectTimeout: 1, timeout: 5))
+        let s3 = S3(AWSConfiguration(region: "us-east-1", credentials: Self.planted, endpoints: .single(server.endpoint),
+                                     transport: transport, retry: .none))
+        for _ in 0..<5 { _ = try await s3.listObjectsV2(bucket: "b") }
+        #expect(server.received.count == 5)
+        #expect(server.accepted == 1)
+        #expect(transport.connectionsOpened == 1)
+        #expect(transport.idleHandles == 1)
+    }
 }

@@ -14,6 +14,8 @@ final class LoopbackServer: @unchecked Sendable {
         case reset(after: Data)
         /// Read the request and send nothing for this many seconds (or until stopped), then close.
         case stall(seconds: Double)
+        /// Send these bytes and keep the connection open for the next request.
+        case keepAlive(Data)
     }
 
     let port: Int
@@ -21,11 +23,14 @@ final class LoopbackServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var requests: [String] = []
+    private var connections = 0
     private let thread: Thread
     private let done = DispatchSemaphore(value: 0)
 
     /// Requests received so far (request line, headers and body of each).
     var received: [String] { lock.withLock { requests } }
+    /// Connections accepted so far.
+    var accepted: Int { lock.withLock { connections } }
 
     init(_ script: @escaping @Sendable (Int) -> Action) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -79,25 +84,36 @@ final class LoopbackServer: @unchecked Sendable {
             guard poll(&p, 1, 50) > 0 else { continue }
             let conn = accept(listenFD, nil, nil)
             guard conn >= 0 else { continue }
-            let request = readRequest(conn)
-            lock.withLock { requests.append(request) }
-            switch script(index) {
-            case .respond(let data):
-                writeAll(conn, data)
-                shutdown(conn, Int32(SHUT_WR))
-                drain(conn)
-                close(conn)
-            case .reset(let data):
-                writeAll(conn, data)
-                var l = linger(l_onoff: 1, l_linger: 0)
-                setsockopt(conn, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
-                close(conn)
-            case .stall(let seconds):
-                let until = Date().addingTimeInterval(seconds)
-                while !isStopped && Date() < until { usleep(20_000) }
-                close(conn)
+            lock.withLock { connections += 1 }
+            // One connection: requests until an action closes it (at most 100 on one connection).
+            for _ in 0..<100 {
+                let request = readRequest(conn)
+                if request.isEmpty { close(conn); break }
+                lock.withLock { requests.append(request) }
+                let action = script(index)
+                index += 1
+                if case .keepAlive(let data) = action {
+                    writeAll(conn, data)
+                    continue
+                }
+                switch action {
+                case .respond(let data), .keepAlive(let data):
+                    writeAll(conn, data)
+                    shutdown(conn, Int32(SHUT_WR))
+                    drain(conn)
+                    close(conn)
+                case .reset(let data):
+                    writeAll(conn, data)
+                    var l = linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(conn, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+                    close(conn)
+                case .stall(let seconds):
+                    let until = Date().addingTimeInterval(seconds)
+                    while !isStopped && Date() < until { usleep(20_000) }
+                    close(conn)
+                }
+                break
             }
-            index += 1
         }
     }
 
@@ -166,8 +182,10 @@ final class LoopbackServer: @unchecked Sendable {
 
     // MARK: canned responses
 
-    static func http(_ status: Int, _ reason: String, headers: [String: String] = [:], body: String) -> Data {
-        var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Length: \(Data(body.utf8).count)\r\nConnection: close\r\n"
+    static func http(_ status: Int, _ reason: String, headers: [String: String] = [:], body: String,
+                     keepAlive: Bool = false) -> Data {
+        var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Length: \(Data(body.utf8).count)\r\n"
+        if !keepAlive { head += "Connection: close\r\n" }
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) { head += "\(k): \(v)\r\n" }
         return Data((head + "\r\n" + body).utf8)
     }

@@ -192,4 +192,24 @@ import TFCSupport
         #expect(xml.contains("<testcase classname=\"tfchallenge.bigcorp-s3\" name=\"read\" time=\"0.002\"/>"))
         #expect(!report.passed)
     }
+
+    @Test func outputsComeFromTheSelectedWorkspacesState() throws {
+        let dir = try appliedWorkspace("tfws")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let m = try ChallengeCatalog.named("bigcorp-s3", paths: paths).manifest
+        let values = try TerraformOutputs.read(directory: dir)
+        let inputs = try TerraformOutputs.inputs(values, manifest: m)
+        #expect(inputs.bucket == "bigcorp-data-drop-x" && inputs.seedBody == m.seedObject.body)
+        #expect(try TerraformOutputs.inputs(values, manifest: m, region: "eu-west-1").region == "eu-west-1")
+
+        // A selected terraform workspace without state yet: no outputs.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(".terraform"), withIntermediateDirectories: true)
+        try "staging\n".write(to: dir.appendingPathComponent(".terraform/environment"), atomically: true, encoding: .utf8)
+        #expect(throws: TerraformOutputs.Problem.noState(dir.path)) { try TerraformOutputs.read(directory: dir) }
+
+        // An output removed from outputs.tf is named.
+        #expect(throws: TerraformOutputs.Problem.missing(["role_arn"])) {
+            try TerraformOutputs.inputs(["bucket_name": "b", "kms_key_arn": "k"], manifest: m)
+        }
+    }
 }

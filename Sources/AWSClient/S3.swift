@@ -95,6 +95,20 @@ public struct S3: Sendable {
                               headers: headers, body: body, flavour: .s3, signingRegion: config.region)
     }
 
+    /// A presigned URL for an object (S3 flavour: `UNSIGNED-PAYLOAD`, only `host` signed), valid for
+    /// `expires` seconds (at most 7 days). Anyone holding it may make that one call; treat it as a secret.
+    public func presignedURL(method: String = "GET", bucket: String, key: String, expires: Int = 900) async throws -> String {
+        let creds = try await config.resolveCredentials()
+        let r = try request(method, bucket: bucket, key: key)
+        let signer = SigV4Signer(credentials: creds, region: r.signingRegion, service: "s3", flavour: .s3)
+        let signing = SigningRequest(method: method, path: r.path, headers: [HTTPHeader("Host", r.endpoint.hostHeader)])
+        let result = signer.presign(signing, payload: .unsigned, date: config.now(), expires: min(max(1, expires), 604_800))
+        return r.endpoint.origin + r.endpoint.basePath + SigV4Signer.encodedPath(r.path) + "?"
+            + result.query.map {
+                SigV4Signer.uriEncode($0.name, keepSlash: false) + "=" + SigV4Signer.uriEncode($0.value, keepSlash: false)
+            }.joined(separator: "&")
+    }
+
     /// Uploads an object. `serverSideEncryption` (`aws:kms`, `AES256`) and `kmsKeyId` override the bucket's
     /// default encryption; without them the bucket's default applies.
     public func putObject(bucket: String, key: String, body: Data, contentType: String = "application/octet-stream",

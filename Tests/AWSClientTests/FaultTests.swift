@@ -213,4 +213,30 @@ struct FaultTests {
         #expect(transport.connectionsOpened == 1)
         #expect(transport.idleHandles == 1)
     }
+
+    @Test("a presigned URL carries the signature in its query and is fetched without an Authorization header")
+    func presignedURL() async throws {
+        let server = try LoopbackServer { _ in .respond(LoopbackServer.http(200, "OK", body: "presigned")) }
+        defer { server.stop() }
+        let fixed = Date(timeIntervalSince1970: 1_369_353_600)  // 2013-05-24T00:00:00Z
+        let config = AWSConfiguration(region: "eu-west-1", credentials: StaticCredentialProvider(Self.planted),
+                                      endpoints: .single(server.endpoint), transport: CurlTransport(), retry: .none,
+                                      now: { fixed })
+        let url = try await S3(config).presignedURL(bucket: "b", key: "dir/a b+c.txt", expires: 300)
+        #expect(url.hasPrefix(server.endpoint + "/b/dir/a%20b%2Bc.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&"))
+        #expect(url.contains("&X-Amz-Date=20130524T000000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&"))
+        #expect(url.contains("X-Amz-Credential=AKIAPLANTED000000001%2F20130524%2Feu-west-1%2Fs3%2Faws4_request"))
+        #expect(url.contains("&X-Amz-Security-Token="))
+        // The same inputs through the signer's presign stage give the same signature.
+        let signer = SigV4Signer(credentials: Self.planted, region: "eu-west-1", service: "s3", flavour: .s3)
+        let expected = signer.presign(SigningRequest(method: "GET", path: "/b/dir/a b+c.txt",
+                                                     headers: [HTTPHeader("Host", "127.0.0.1:\(server.port)")]),
+                                      payload: .unsigned, date: fixed, expires: 300)
+        #expect(url.hasSuffix("&X-Amz-Signature=" + expected.signature))
+        let response = try await CurlTransport().send(HTTPRequest(method: "GET", url: url))
+        #expect(response.status == 200)
+        let received = try #require(server.received.first)
+        #expect(received.hasPrefix("GET /b/dir/a%20b%2Bc.txt?X-Amz-Algorithm="))
+        #expect(!received.lowercased().contains("\r\nauthorization:"))
+    }
 }

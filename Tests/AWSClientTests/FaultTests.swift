@@ -239,4 +239,27 @@ struct FaultTests {
         #expect(received.hasPrefix("GET /b/dir/a%20b%2Bc.txt?X-Amz-Algorithm="))
         #expect(!received.lowercased().contains("\r\nauthorization:"))
     }
+
+    @Test("TLS is verified: a plain-HTTP server behind an https URL, or a missing CA bundle, is a TLS error")
+    func tlsErrors() async throws {
+        let server = try LoopbackServer { _ in .respond(LoopbackServer.http(200, "OK", body: "not TLS")) }
+        defer { server.stop() }
+        let url = "https://127.0.0.1:\(server.port)"
+        // The server answers the ClientHello with plain HTTP once its 2 s read deadline passes.
+        let plain = CurlTransport(options: TransportOptions(connectTimeout: 4, timeout: 5))
+        let handshake = await #expect(throws: AWSError.self) {
+            _ = try await plain.send(HTTPRequest(method: "GET", url: url + "/b?list-type=2"))
+        }
+        #expect(handshake?.category == .transport)
+        #expect(handshake?.code == "TLSError")
+        let missingBundle = CurlTransport(options: TransportOptions(connectTimeout: 1, timeout: 5,
+                                                                    caBundle: "/nonexistent/ca-bundle.pem"))
+        let bundle = await #expect(throws: AWSError.self) {
+            _ = try await missingBundle.send(HTTPRequest(method: "GET", url: url + "/"))
+        }
+        #expect(bundle?.category == .transport)
+        #expect(bundle?.code == "TLSError")
+        #expect(TransportOptions.fromEnvironment(["AWS_CA_BUNDLE": "/etc/custom.pem"]).caBundle == "/etc/custom.pem")
+        #expect(TransportOptions.fromEnvironment([:]).caBundle == nil)
+    }
 }

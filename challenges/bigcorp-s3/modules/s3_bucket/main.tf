@@ -31,7 +31,9 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
       sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
       kms_master_key_id = var.kms_key_arn
     }
-    bucket_key_enabled = var.kms_key_arn != null
+    # No S3 Bucket Key: every write and read then asks KMS as the caller, so a
+    # role without kms:GenerateDataKey / kms:Decrypt is refused at once.
+    bucket_key_enabled = false
   }
 }
 

@@ -75,6 +75,24 @@ import TFCSupport
         }
     }
 
+    @Test func startingAndSolvedFilesAreTerraformFormatted() async throws {
+        guard let terraform = TerraformHarness.locate() else {
+            TerraformHarness.missing("terraform fmt of the challenge")
+            return
+        }
+        let sandbox = try TestSandbox.shared()
+        let tf = try TerraformHarness(terraform: terraform, sandbox: sandbox)
+        defer { tf.cleanUp() }
+        let challenge = try ChallengeCatalog.named("bigcorp-s3", paths: paths)
+        for solved in [false, true] {
+            let dir = temporaryDirectory("fmt")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try Workspace.create(challenge, at: dir, solution: solved)
+            let fmt = try await tf.run(["fmt", "-check", "-recursive", "-no-color"], in: dir, timeout: .seconds(60))
+            #expect(fmt.status == 0, "not formatted (solution: \(solved)): \(fmt.stdout)")
+        }
+    }
+
     @Test func startingCodeFailsAtPlanInMainTf() async throws {
         guard let terraform = TerraformHarness.locate() else {
             TerraformHarness.missing("the starting code's plan")

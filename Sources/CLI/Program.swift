@@ -6,7 +6,7 @@ public enum Program {
     /// Every command, in the order `--help` lists them.
     public static var commands: [Command] {
         [HelpCommand.command, VersionCommand.command, SandboxCommands.command] + ChallengeCommands.commands
-            + LogCommands.all
+            + LogCommands.all + TerraformCommands.commands()
     }
 
     public static func overview() -> String {

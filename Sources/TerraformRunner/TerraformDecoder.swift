@@ -66,6 +66,20 @@ public enum TerraformDecoder {
         return .outputs(outputs(object))
     }
 
+    /// The `output -json` document with the value of every sensitive output removed
+    /// (what `--raw` prints): a sensitive value never reaches a screen or a log.
+    public static func redactedOutputDocument(_ text: String) -> String? {
+        guard let data = text.data(using: .utf8),
+              var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { return nil }
+        for (name, any) in object {
+            guard var o = any as? [String: Any], o["sensitive"] as? Bool == true else { continue }
+            o.removeValue(forKey: "value")
+            object[name] = o
+        }
+        return jsonText(object)
+    }
+
     /// Decodes the document `terraform validate -json` prints into its diagnostics
     /// (and a closing log line saying whether the configuration is valid).
     public static func decodeValidateDocument(_ text: String) -> [TerraformEvent]? {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Sandbox
 import TerraformRunner
 import TFCSupport
 
@@ -18,7 +19,7 @@ enum TerraformCommands {
         var afterApply: AfterApply?
         var sandbox: SandboxLocator
 
-        static let standard = Hooks(afterApply: nil, sandbox: sandboxFromEnvironment)
+        static let standard = Hooks(afterApply: runCheckCommand, sandbox: sandboxTarget)
     }
 
     static func commands(hooks: Hooks = .standard) -> [Command] {
@@ -123,19 +124,31 @@ enum TerraformCommands {
         return code
     }
 
-    /// The sandbox's coordinates from the environment (`TFCHALLENGE_SANDBOX_ENDPOINT`,
-    /// `TFCHALLENGE_SANDBOX_ACCESS_KEY_ID`, `TFCHALLENGE_SANDBOX_SECRET_ACCESS_KEY`,
-    /// `TFCHALLENGE_SANDBOX_REGION`).
-    static func sandboxFromEnvironment(_ ctx: CommandContext) throws -> TerraformTarget {
-        let env = ctx.environment
-        guard let endpoint = env["TFCHALLENGE_SANDBOX_ENDPOINT"], !endpoint.isEmpty,
-              let key = env["TFCHALLENGE_SANDBOX_ACCESS_KEY_ID"], !key.isEmpty,
-              let secret = env["TFCHALLENGE_SANDBOX_SECRET_ACCESS_KEY"], !secret.isEmpty
-        else {
-            throw TerraformCommandError("the sandbox is not running: start it first, or pass --aws to use real AWS")
+    /// The sandbox target: the running sandbox of this home, started when it is not up
+    /// (it keeps running afterwards, like `tfchallenge sandbox up`). Terraform acts as the
+    /// sandbox's admin identity.
+    static func sandboxTarget(_ ctx: CommandContext) throws -> TerraformTarget {
+        let manager = SandboxManager(paths: ctx.paths)
+        let state: SandboxState
+        if let running = manager.current() {
+            state = running
+        } else {
+            ctx.console.error("starting the sandbox (stop it with: tfchallenge sandbox down)...")
+            state = try manager.up().state
+            ctx.console.error("sandbox up at \(state.endpoint)")
         }
-        return .sandbox(endpoint: endpoint, region: env["TFCHALLENGE_SANDBOX_REGION"] ?? "us-east-1",
-                        accessKeyId: key, secretAccessKey: secret)
+        return .sandbox(endpoint: state.endpoint, region: state.region,
+                        accessKeyId: state.admin.accessKeyId, secretAccessKey: state.admin.secretAccessKey)
+    }
+
+    /// After a successful apply: the `check` command on the workspace (its board and exit
+    /// status), when the program has one.
+    static func runCheckCommand(_ workspace: URL, _ target: TerraformTarget, _ ctx: CommandContext) async -> Int32? {
+        guard let check = Program.commands.first(where: { $0.name == "check" }) else { return nil }
+        var args = [workspace.path]
+        if target == .aws && check.flags.contains(where: { $0.name == "aws" }) { args.append("--aws") }
+        ctx.console.print("")
+        return await Program.dispatch(check, args, path: ["check"], context: ctx)
     }
 }
 

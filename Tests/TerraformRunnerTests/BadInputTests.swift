@@ -8,8 +8,14 @@ import TFCSupport
 /// the real behaviour is covered against real terraform in TerraformIntegrationTests).
 private func fakeRunner(script: String, home: URL) throws -> TerraformRunner {
     let bin = home.appendingPathComponent("fake-terraform")
-    try Data(("#!/bin/sh\n" + script).utf8).write(to: bin)
-    chmod(bin.path, 0o755)
+    // Written through a close-on-exec descriptor: a child spawned meanwhile by another test
+    // must not inherit it, or executing the script fails with "text file busy".
+    let fd = open(bin.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard fd >= 0 else { throw TerraformRunnerError.setupFailed("cannot write \(bin.path)") }
+    let bytes = Array(("#!/bin/sh\n" + script).utf8)
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    guard written == bytes.count else { throw TerraformRunnerError.setupFailed("short write to \(bin.path)") }
     var env = ProcessInfo.processInfo.environment
     env["TFCHALLENGE_TERRAFORM"] = bin.path
     env["TFCHALLENGE_HOME"] = home.path

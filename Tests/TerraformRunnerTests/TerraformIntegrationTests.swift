@@ -2,41 +2,38 @@ import Foundation
 import Testing
 @testable import CLI
 @testable import TerraformRunner
+import Sandbox
 import TFCSupport
 
-/// One moto sandbox and one tfchallenge home for every real-terraform test of the process.
+/// One sandbox (in its own tfchallenge home, stopping with the test process) for every
+/// real-terraform test of the process.
 final class Fixture: Sendable {
-    static let accessKeyId = "AKIATFCHALLENGETEST1"
-    static let secret = "sandbox-secret-Do-Not-Print-1234"
-
-    let moto: MotoServer
+    let sandbox: SandboxState
     let home: URL
     let paths: Paths
     let environment: [String: String]
     let target: TerraformTarget
 
+    var accessKeyId: String { sandbox.admin.accessKeyId }
+    var secret: String { sandbox.admin.secretAccessKey }
+
     init() async throws {
         let base = Paths.resolve()
-        moto = try await MotoServer(python: base.python)
         home = try makeTempDir("home")
+        paths = Paths(home: home, venv: base.venv, resources: base.resources)
+        sandbox = try SandboxManager(paths: paths, exitWithParent: true).up().state
         var env = ProcessInfo.processInfo.environment
         env["TFCHALLENGE_HOME"] = home.path
         environment = env
-        paths = Paths(home: home, venv: base.venv, resources: base.resources)
-        target = .sandbox(endpoint: moto.endpoint, region: "us-east-1", accessKeyId: Self.accessKeyId,
-                          secretAccessKey: Self.secret)
+        target = .sandbox(endpoint: sandbox.endpoint, region: sandbox.region, accessKeyId: sandbox.admin.accessKeyId,
+                          secretAccessKey: sandbox.admin.secretAccessKey)
     }
 
     var runner: TerraformRunner { TerraformRunner(paths: paths, environment: environment, target: target) }
 
-    /// The environment the CLI (in-process or the built binary) needs to reach this sandbox.
-    var cliEnvironment: [String: String] {
-        var env = environment
-        env["TFCHALLENGE_SANDBOX_ENDPOINT"] = moto.endpoint
-        env["TFCHALLENGE_SANDBOX_ACCESS_KEY_ID"] = Self.accessKeyId
-        env["TFCHALLENGE_SANDBOX_SECRET_ACCESS_KEY"] = Self.secret
-        return env
-    }
+    /// The environment the CLI (in-process or the built binary) runs with: it finds the
+    /// sandbox through the home's state file.
+    var cliEnvironment: [String: String] { environment }
 
     /// terraform's environment as the runner builds it, for running terraform directly.
     var terraformEnvironment: [String: String] {
@@ -135,8 +132,8 @@ output "token" {
 
         // The sandbox override is ours, and holds no credential.
         let override = try String(contentsOf: dir.appendingPathComponent(TerraformTarget.overrideFileName), encoding: .utf8)
-        #expect(override.contains(fx.moto.endpoint))
-        #expect(!override.contains(Fixture.secret) && !override.contains(Fixture.accessKeyId))
+        #expect(override.contains(fx.sandbox.endpoint))
+        #expect(!override.contains(fx.secret) && !override.contains(fx.accessKeyId))
 
         let (planEvents, planCode) = try await fx.run(.plan, in: dir)
         #expect(planCode == 0, "\(planEvents.text)")
@@ -315,7 +312,7 @@ output "token" {
         // Credentials never appear on terraform's command line.
         if let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(first.pid)/cmdline")) {
             let text = String(decoding: cmdline, as: UTF8.self)
-            #expect(!text.contains(Fixture.secret) && !text.contains(Fixture.accessKeyId))
+            #expect(!text.contains(fx.secret) && !text.contains(fx.accessKeyId))
         }
         let (_, code) = await collect(first)
         #expect(code == 0)

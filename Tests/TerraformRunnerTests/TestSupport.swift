@@ -26,58 +26,6 @@ enum Prerequisites {
     }
 }
 
-/// A moto server on loopback for the tests, started through the runner's own ChildProcess
-/// so it cannot outlive the test process.
-final class MotoServer: @unchecked Sendable {
-    let endpoint: String
-    private let child: ChildProcess
-
-    init(python: URL) async throws {
-        let port = try Self.freePort()
-        child = try ChildProcess(executable: python.path,
-                                 arguments: ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-                                 directory: NSTemporaryDirectory(), environment: ProcessInfo.processInfo.environment)
-        endpoint = "http://127.0.0.1:\(port)"
-        for fd in [child.stdoutFD, child.stderrFD] {
-            Thread.detachNewThread { TerraformRun.readLines(fd: fd) { _ in } }
-        }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let url = URL(string: "\(endpoint)/moto-api/"),
-               let (_, response) = try? await URLSession.shared.data(from: url),
-               (response as? HTTPURLResponse)?.statusCode == 200 {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        child.signalGroup(SIGKILL)
-        throw TerraformRunnerError.spawnFailed("moto did not answer on \(endpoint) within 60s")
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TerraformRunnerError.spawnFailed("socket failed") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Bool in
-                bind(fd, p, len) == 0 && getsockname(fd, p, &len) == 0
-            }
-        }
-        guard bound else { throw TerraformRunnerError.spawnFailed("bind failed") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
-    deinit {
-        child.signalGroup(SIGKILL)
-        child.finish()
-    }
-}
-
 /// A fresh temporary directory.
 func makeTempDir(_ name: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory

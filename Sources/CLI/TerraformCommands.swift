@@ -1,4 +1,5 @@
 import Dispatch
+import Challenge
 import Foundation
 import Sandbox
 import TerraformRunner
@@ -141,12 +142,13 @@ enum TerraformCommands {
                         accessKeyId: state.admin.accessKeyId, secretAccessKey: state.admin.secretAccessKey)
     }
 
-    /// After a successful apply: the `check` command on the workspace (its board and exit
-    /// status), when the program has one.
+    /// After a successful apply in a challenge workspace: the `check` command (its board
+    /// and exit status). Plain terraform directories have no checks: nil.
     static func runCheckCommand(_ workspace: URL, _ target: TerraformTarget, _ ctx: CommandContext) async -> Int32? {
-        guard let check = Program.commands.first(where: { $0.name == "check" }) else { return nil }
+        guard (try? Workspace.open(workspace)) != nil,
+              let check = Program.commands.first(where: { $0.name == "check" }) else { return nil }
         var args = [workspace.path]
-        if target == .aws && check.flags.contains(where: { $0.name == "aws" }) { args.append("--aws") }
+        if target == .aws { args += ["--target", "aws"] }
         ctx.console.print("")
         return await Program.dispatch(check, args, path: ["check"], context: ctx)
     }

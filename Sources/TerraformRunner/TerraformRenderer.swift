@@ -170,9 +170,9 @@ public enum TerraformRenderer {
             case "delete": sign = "-"
             default: sign = "~"
             }
-            let value = o.sensitive ? sensitivePlaceholder
-                : o.action == "delete" ? "null" : "(known after apply)"
-            lines.append(RenderedLine("  \(sign) \(name) = \(value)", actionStyle(o.action ?? "")))
+            // A plan's outputs message carries actions, not values: only say what is known.
+            let value = o.sensitive ? " = \(sensitivePlaceholder)" : ""
+            lines.append(RenderedLine("  \(sign) \(name)\(value)", actionStyle(o.action ?? "")))
         }
         return lines
     }

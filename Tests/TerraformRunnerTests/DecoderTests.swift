@@ -179,7 +179,7 @@ import Testing
             "secret": OutputValue(sensitive: true, action: "create"),
             "same": OutputValue(sensitive: false, action: "noop"),
         ])])
-        #expect(text == "\nChanges to Outputs:\n  + name = (known after apply)\n  + secret = (sensitive value)")
+        #expect(text == "\nChanges to Outputs:\n  + name\n  + secret = (sensitive value)")
     }
 
     @Test func sensitiveValueNeverRenderedEvenWhenKnown() {

@@ -192,6 +192,32 @@ output "token" {
         #expect(try String(contentsOf: dir.appendingPathComponent("main.tf"), encoding: .utf8) == smallConfig)
     }
 
+    @Test func theSolvedChallengePlansAppliesPassesItsChecksAndDestroys() async throws {
+        guard let fx = await FixtureStore.shared.get() else { return }
+        let dir = try makeTempDir("bigcorp").appendingPathComponent("ws")
+        let (newCode, newOut) = await fx.cli(["new", "bigcorp-s3", dir.path, "--solution"])
+        try #require(newCode == 0, "\(newOut.stderr)")
+
+        let (initCode, initOut) = await fx.cli(["init", dir.path])
+        #expect(initCode == 0, "\(initOut.stdout)\(initOut.stderr)")
+        let (planEvents, planCode) = try await fx.run(.plan, in: dir)
+        #expect(planCode == 0, "\(planEvents.text)")
+        let plan = try #require(planEvents.summaries.first)
+        #expect(plan.add > 5 && plan.change == 0 && plan.remove == 0, "\(plan)")
+        #expect(planEvents.text.contains("Plan: \(plan.add) to add, 0 to change, 0 to destroy."))
+
+        // apply through the headless command: the rendering, then the checks' board.
+        let (applyCode, applyOut) = await fx.cli(["apply", "--yes", dir.path])
+        #expect(applyCode == 0, "\(applyOut.stdout)\(applyOut.stderr)")
+        #expect(applyOut.stdout.contains("Apply complete! Resources: \(plan.add) added, 0 changed, 0 destroyed."))
+        #expect(applyOut.stdout.contains("4/4 checks pass"), "\(applyOut.stdout)")
+        #expect(!(applyOut.stdout + applyOut.stderr).contains(fx.secret))
+
+        let (destroyCode, destroyOut) = await fx.cli(["destroy", "--yes", dir.path])
+        #expect(destroyCode == 0, "\(destroyOut.stdout)\(destroyOut.stderr)")
+        #expect(destroyOut.stdout.contains("Destroy complete! Resources: \(plan.add) destroyed."))
+    }
+
     @Test func secondInitLinksTheCachedProviderInsteadOfCopyingIt() async throws {
         guard let fx = await FixtureStore.shared.get() else { return }
         let config = awsPreamble + "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"tfc-cache\"\n}\n"

@@ -1,15 +1,15 @@
 import COpenSSL
 import Foundation
 
-/// SHA-256 and HMAC-SHA256 through OpenSSL's one-shot calls, plus hex encoding.
+/// SHA-256 and HMAC-SHA256 on OpenSSL's SHA-256 (see `COpenSSL/shim.h` for why not the one-shot calls),
+/// plus hex encoding.
 public enum Crypto {
     /// SHA-256 of raw bytes.
     public static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        out.withUnsafeMutableBufferPointer { o in
-            _ = SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, o.baseAddress)
+        [UInt8](unsafeUninitializedCapacity: 32) { o, n in
+            tfc_sha256(bytes.baseAddress, bytes.count, o.baseAddress)
+            n = 32
         }
-        return out
     }
 
     public static func sha256<D: ContiguousBytes>(_ data: D) -> [UInt8] {
@@ -23,16 +23,12 @@ public enum Crypto {
 
     /// HMAC-SHA256 of `data` with `key`.
     public static func hmacSHA256(key: [UInt8], data: UnsafeRawBufferPointer) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
         key.withUnsafeBufferPointer { k in
-            out.withUnsafeMutableBufferPointer { o in
-                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count),
-                         data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count,
-                         o.baseAddress, &length)
+            [UInt8](unsafeUninitializedCapacity: 32) { o, n in
+                tfc_hmac_sha256(k.baseAddress, k.count, data.baseAddress, data.count, o.baseAddress)
+                n = 32
             }
         }
-        return Array(out.prefix(Int(length)))
     }
 
     public static func hmacSHA256(key: [UInt8], _ string: String) -> [UInt8] {

@@ -282,6 +282,14 @@ public struct SigV4Signer: Sendable {
     }
 
     static func collapseWhitespace(_ value: String) -> String {
+        // Most values need nothing: no leading or trailing whitespace, no tab, newline or double space.
+        var clean = true
+        var previousSpace = true  // a leading space is not clean
+        for b in value.utf8 {
+            if b == 0x09 || b == 0x0a || b == 0x0d || (b == 0x20 && previousSpace) { clean = false; break }
+            previousSpace = b == 0x20
+        }
+        if clean && !previousSpace || value.isEmpty { return value }
         var out = ""
         var pendingSpace = false
         for scalar in value.unicodeScalars {

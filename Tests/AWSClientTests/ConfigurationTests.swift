@@ -144,4 +144,18 @@ struct ConfigurationTests {
         #expect(throws: XMLNode.ParseError.self) { try XMLNode.parse(Data("<A><B></A>".utf8)) }
         #expect(throws: XMLNode.ParseError.self) { try XMLNode.parse(Data("<html>oops".utf8)) }
     }
+
+    @Test("AWSConfiguration.fromEnvironment takes region, credentials and endpoints from the environment")
+    func fromEnvironment() async throws {
+        let env = ["AWS_REGION": "eu-north-1", "AWS_ACCESS_KEY_ID": "AKIAFROMENV", "AWS_SECRET_ACCESS_KEY": "s",
+                   "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1", "AWS_CONFIG_FILE": "/nonexistent/config",
+                   "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials"]
+        let config = AWSConfiguration.fromEnvironment(env)
+        #expect(config.region == "eu-north-1")
+        #expect(try await config.credentials.credentials()?.accessKeyId == "AKIAFROMENV")
+        #expect(try config.endpoints.endpoint(service: "sts", region: config.region).origin == "http://127.0.0.1:1")
+        #expect(try config.endpoints.endpoint(service: "s3", region: config.region).host == "s3.eu-north-1.amazonaws.com")
+        let fallback = AWSConfiguration.fromEnvironment(["AWS_CONFIG_FILE": "/nonexistent/config"])
+        #expect(fallback.region == "us-east-1")
+    }
 }

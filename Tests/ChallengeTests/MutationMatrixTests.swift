@@ -11,8 +11,8 @@ import TFCSupport
 /// and the checks run as the client after each apply. Each row must fail
 /// exactly the expected checks, for the expected reason.
 ///
-/// One workspace is re-applied row after row (each apply changes only what the
-/// row changed), so the whole matrix costs one init and seven applies.
+/// One sandbox and one workspace, re-applied row after row (each apply changes
+/// only what the row changed), so the whole matrix costs one init and seven applies.
 @Suite(.serialized) struct MutationMatrixTests {
     let paths = Paths.resolve()
 
@@ -120,7 +120,13 @@ import TFCSupport
             TerraformHarness.missing("the mutation matrix")
             return
         }
-        let sandbox = try TestSandbox.shared()
+        // A sandbox of this test's own home, so that `tfchallenge check` finds it as a user's would.
+        let home = try TestSandbox.temporaryHome("matrix")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let ownPaths = TestSandbox.paths(home: home)
+        let manager = SandboxManager(paths: ownPaths, exitWithParent: true)
+        let sandbox = try manager.up().state
+        defer { _ = try? manager.down() }
         let tf = try TerraformHarness(terraform: terraform, sandbox: sandbox)
         defer { tf.cleanUp() }
         let challenge = try ChallengeCatalog.named("bigcorp-s3", paths: paths)
@@ -143,14 +149,21 @@ import TFCSupport
             #expect(report.passed == (row == "solution"), "\(row)")
 
             if row == "solution" {
-                try await cliChecksOnTheSolvedWorkspace(dir, sandbox)
+                try await cliChecksOnTheSolvedWorkspace(dir, sandbox, ownPaths)
             }
         }
     }
 
     /// `tfchallenge check --target aws` pointed at the sandbox through the
     /// documented variables: the CLI, JSON, JUnit and bad client credentials.
-    func cliChecksOnTheSolvedWorkspace(_ dir: URL, _ sandbox: SandboxState) async throws {
+    func cliChecksOnTheSolvedWorkspace(_ dir: URL, _ sandbox: SandboxState, _ ownPaths: Paths) async throws {
+        // The default target: the sandbox of the home, as its seeded client user.
+        let plain = CapturedConsole()
+        let plainCode = await Program.run(["check", dir.path], console: plain.console, paths: ownPaths)
+        #expect(plainCode == 0, "\(plain.stdout) \(plain.stderr)")
+        #expect(plain.stdout.contains("bigcorp-s3 on sandbox: 4/4 checks pass"), "\(plain.stdout)")
+        #expect(plain.stdout.components(separatedBy: "PASS").count == 5)
+
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("AWS_") || key.hasPrefix("TFCHALLENGE_CLIENT") { env[key] = nil }
         env["AWS_ENDPOINT_URL"] = sandbox.endpoint

@@ -54,7 +54,8 @@ let package = Package(
 
         .testTarget(name: "TFCSupportTests", dependencies: ["TFCSupport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TFCSupport"]),
-        .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport", "Sandbox", "SandboxTestSupport"]),
+        .testTarget(name: "ChallengeTests", dependencies: ["Challenge", "CLI", "TFCSupport", "Sandbox", "SandboxTestSupport",
+                                                          "TerraformRunner"]),
         .testTarget(name: "TerraformRunnerTests", dependencies: ["TerraformRunner", "TFCSupport", "CLI", "Sandbox"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "Sandbox", "SandboxTestSupport", "TFCSupport"]),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),

@@ -6,7 +6,7 @@ import Testing
 import TFCSupport
 @testable import Challenge
 
-/// The mutation matrix, for real: terraform applies the solution, then the
+/// The mutation matrix, for real: terraform (through the product's runner) applies the solution, then the
 /// solution with exactly one planted problem put back, against the sandbox,
 /// and the checks run as the client after each apply. Each row must fail
 /// exactly the expected checks, for the expected reason.
@@ -104,14 +104,13 @@ import TFCSupport
         let dir = temporaryDirectory("p1")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Workspace.create(try ChallengeCatalog.named("bigcorp-s3", paths: paths), at: dir)
-        try tf.writeOverride(in: dir)
-        let initRun = try await tf.run(["init", "-input=false", "-no-color"], in: dir)
+        let initRun = try await tf.runner(.`init`, in: dir, home: tf.configDir)
         try #require(initRun.status == 0, "terraform init failed: \(initRun.stderr)")
-        let plan = try await tf.run(["plan", "-input=false", "-no-color", "-json"], in: dir)
+        let plan = try await tf.runner(.plan, in: dir, home: tf.configDir)
         #expect(plan.status != 0)
-        let errors = TerraformHarness.errorDiagnostics(plan.stdout)
-        #expect(!errors.isEmpty, "no error diagnostic in: \(plan.stdout.suffix(2000))")
-        #expect(errors.allSatisfy { $0.file == "main.tf" }, "diagnostics: \(errors)")
+        let errors = plan.diagnostics.filter { $0.severity == .error }
+        #expect(!errors.isEmpty, "no error diagnostic: \(plan.stderr.suffix(2000))")
+        #expect(errors.allSatisfy { $0.filename == "main.tf" }, "diagnostics: \(errors)")
         #expect(errors.contains { $0.summary.contains("Missing required argument") }, "diagnostics: \(errors)")
     }
 
@@ -134,14 +133,13 @@ import TFCSupport
         let dir = temporaryDirectory("matrix")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Workspace.create(challenge, at: dir, solution: true)
-        try tf.writeOverride(in: dir)
-        let initRun = try await tf.run(["init", "-input=false", "-no-color"], in: dir)
+        let initRun = try await tf.runner(.`init`, in: dir, home: home)
         try #require(initRun.status == 0, "terraform init failed: \(initRun.stderr)")
 
         for (row, expect) in Self.rows {
             let putBack = row == "solution" ? [] : [row]
             try write(try solution.files(of: challenge, putBack: putBack), to: dir)
-            let apply = try await tf.run(["apply", "-auto-approve", "-input=false", "-no-color"], in: dir)
+            let apply = try await tf.runner(.apply, in: dir, home: home)
             try #require(apply.status == 0, "\(row): terraform apply failed: \(apply.stderr.suffix(3000))")
             let report = await CheckRound.run(workspace: dir, paths: paths, target: { .sandbox(sandbox) },
                                               targetKind: .sandbox)

@@ -1,16 +1,17 @@
 import Foundation
 import Sandbox
+import TerraformRunner
 import Testing
+import TFCSupport
 
-/// terraform driven directly for the mutation matrix: a CLI config with the
-/// provider mirror and a shared plugin cache, the sandbox's provider override,
-/// and the admin's credentials in the environment.
+/// terraform for the challenge's tests. `runner(_:in:)` goes through the
+/// product's `TerraformRunner` (its provider mirror, plugin cache and sandbox
+/// override); `run(_:in:)` calls terraform directly, for commands the runner
+/// does not have (`fmt`).
 struct TerraformHarness {
     var terraform: URL
     var configDir: URL
     var sandbox: SandboxState
-
-    static let overrideName = "tfchallenge_sandbox_override.tf"
 
     /// terraform from PATH (or TFCHALLENGE_TERRAFORM).
     static func locate(_ env: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
@@ -74,32 +75,43 @@ struct TerraformHarness {
 
     func cleanUp() { try? FileManager.default.removeItem(at: configDir) }
 
-    /// Points the aws provider at the sandbox (written only in test workspaces).
-    func writeOverride(in dir: URL) throws {
-        let e = sandbox.endpoint
-        let text = """
-        provider "aws" {
-          region                      = "\(sandbox.region)"
-          skip_credentials_validation = true
-          skip_metadata_api_check     = true
-          skip_requesting_account_id  = true
-          s3_use_path_style           = true
-          endpoints {
-            iam = "\(e)"
-            kms = "\(e)"
-            s3  = "\(e)"
-            sts = "\(e)"
-          }
-        }
-
-        """
-        try text.write(to: dir.appendingPathComponent(Self.overrideName), atomically: true, encoding: .utf8)
-    }
-
     struct Run {
         var status: Int32
         var stdout: String
         var stderr: String
+        var diagnostics: [Diagnostic] = []
+    }
+
+    /// Runs `command` through the product's runner against the sandbox, with a deadline
+    /// (then interrupt, then kill). `home` holds the runner's CLI config and plugin cache.
+    func runner(_ command: TerraformCommand, in dir: URL, home: URL,
+                timeout: Duration = .seconds(240)) async throws -> Run {
+        let resolved = Paths.resolve()
+        let runner = TerraformRunner(paths: Paths(home: home, venv: resolved.venv, resources: resolved.resources),
+                                     target: .sandbox(endpoint: sandbox.endpoint, region: sandbox.region,
+                                                      accessKeyId: sandbox.admin.accessKeyId,
+                                                      secretAccessKey: sandbox.admin.secretAccessKey))
+        let run = try runner.start(command, in: dir, waitForLock: .seconds(30))
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            run.interrupt()
+            try await Task.sleep(for: .seconds(10))
+            run.kill()
+        }
+        var diagnostics: [Diagnostic] = []
+        var stderr = ""
+        var lines = ""
+        for await message in run.messages {
+            switch message.event {
+            case .diagnostic(let d): diagnostics.append(d)
+            case .stderr(let line): stderr += line + "\n"
+            default: if let raw = message.raw { lines += raw + "\n" }
+            }
+        }
+        let code = await run.wait()
+        watchdog.cancel()
+        let summary = diagnostics.map { "\($0.severity.rawValue): \($0.summary) (\($0.filename ?? "-"):\($0.startLine ?? 0)) \($0.detail)" }
+        return Run(status: code, stdout: lines, stderr: stderr + summary.joined(separator: "\n"), diagnostics: diagnostics)
     }
 
     /// Runs terraform in `dir` with a deadline; on the deadline it is interrupted, then killed.
@@ -121,8 +133,8 @@ struct TerraformHarness {
         process.environment = env
         let outURL = configDir.appendingPathComponent("out-\(UUID().uuidString.prefix(6))")
         let errURL = configDir.appendingPathComponent("err-\(UUID().uuidString.prefix(6))")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         defer {
@@ -161,16 +173,5 @@ struct TerraformHarness {
         return Run(status: finished ? process.terminationStatus : -1,
                    stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
                    stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
-    }
-
-    /// The error diagnostics of a `-json` run: (summary, filename).
-    static func errorDiagnostics(_ jsonLines: String) -> [(summary: String, file: String?)] {
-        jsonLines.split(separator: "\n").compactMap { line in
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  obj["type"] as? String == "diagnostic",
-                  let d = obj["diagnostic"] as? [String: Any], d["severity"] as? String == "error" else { return nil }
-            let range = d["range"] as? [String: Any]
-            return (d["summary"] as? String ?? "", range?["filename"] as? String)
-        }
     }
 }

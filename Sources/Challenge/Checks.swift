@@ -27,7 +27,14 @@ public struct CheckCallError: Error, Sendable, Equatable {
 
     /// Whether this is the service's verdict on the caller's permissions or
     /// resources (a 4xx answer), as opposed to an outage.
-    public var isVerdict: Bool { kind == .service && (httpStatus.map { $0 < 500 } ?? true) }
+    public var isVerdict: Bool {
+        kind == .service && (httpStatus.map { $0 < 500 && $0 != 429 } ?? true) && !Self.throttlingCodes.contains(code)
+    }
+
+    /// Codes that mean "slow down", not "no".
+    static let throttlingCodes: Set<String> = ["Throttling", "ThrottlingException", "ThrottledException",
+                                               "RequestLimitExceeded", "SlowDown", "TooManyRequestsException",
+                                               "RequestThrottled", "RequestThrottledException"]
 }
 
 /// What PutObject reported about encryption.

@@ -82,8 +82,9 @@ import TFCSupport
         s.put = .failure(CheckCallError(kind: .service, code: "InternalError", message: "boom", httpStatus: 500))
         s.get = .failure(CheckCallError(kind: .transport, code: "Timeout", message: "timed out"))
         s.buckets = .failure(CheckCallError(kind: .transport, code: "ConnectionReset", message: "reset"))
+        s.keys = .failure(CheckCallError(kind: .service, code: "Throttling", message: "Rate exceeded", httpStatus: 400))
         let r = try await checks().run(inputs, client: s)
-        #expect(statuses(r) == [.error, .error, .pass, .error])
+        #expect(statuses(r) == [.error, .error, .error, .error])
     }
 
     // MARK: - Bad input through the command

@@ -354,38 +354,48 @@ output "token" {
         let (ie, ic) = try await fx.run(.`init`, in: dir)
         #expect(ic == 0, "\(ie.text)")
 
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["plan", dir.path]
-        process.environment = fx.cliEnvironment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // SIGKILL: tfchallenge cannot react; the watcher must sweep terraform's group.
+        // SIGTERM, SIGHUP: tfchallenge stops terraform (SIGINT, bounded wait, then kill) and exits.
+        for sig in [SIGKILL, SIGTERM, SIGHUP] {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["plan", dir.path]
+            process.environment = fx.cliEnvironment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
 
-        // Wait until terraform runs and has started its provider (the lock file names terraform's pid).
-        let lockFile = dir.appendingPathComponent(".terraform/\(WorkspaceLock.fileName)").path
-        var terraformPid: Int32 = 0
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOfFile: lockFile, encoding: .utf8),
-               let pid = text.split(separator: " ").first.flatMap({ Int32($0) }), pid != process.processIdentifier,
-               members(ofGroup: pid).count >= 3 {
-                terraformPid = pid
-                break
+            // Wait until terraform runs and has started its provider (the lock file names terraform's pid).
+            let lockFile = dir.appendingPathComponent(".terraform/\(WorkspaceLock.fileName)").path
+            var terraformPid: Int32 = 0
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                if let text = try? String(contentsOfFile: lockFile, encoding: .utf8),
+                   let pid = text.split(separator: " ").first.flatMap({ Int32($0) }), pid != process.processIdentifier,
+                   members(ofGroup: pid).filter(isRunning).count >= 3 {
+                    terraformPid = pid
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(50))
             }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try #require(terraformPid > 0, "terraform and its provider started")
-        #expect(isRunning(terraformPid))
-        let group = members(ofGroup: terraformPid)
+            try #require(terraformPid > 0, "signal \(sig): terraform and its provider started")
+            #expect(isRunning(terraformPid))
+            let group = members(ofGroup: terraformPid).filter(isRunning)
 
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let gone = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < gone, group.contains(where: isRunning) {
-            try await Task.sleep(for: .milliseconds(50))
+            kill(process.processIdentifier, sig)
+            let exited = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < exited, process.isRunning {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(!process.isRunning, "signal \(sig): tfchallenge exits")
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            let gone = ContinuousClock.now + .seconds(15)
+            while ContinuousClock.now < gone, group.contains(where: isRunning) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(group.filter(isRunning).isEmpty, "signal \(sig): left running: \(group.filter(isRunning))")
         }
-        #expect(group.filter(isRunning).isEmpty, "left running: \(group.filter(isRunning))")
     }
 
     /// The built `tfchallenge` next to the test bundle.

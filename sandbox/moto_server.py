@@ -308,14 +308,15 @@ def main() -> int:
         "other_buckets": sorted(OTHER_BUCKETS),
         "moto_version": moto.__version__,
     }
+    # Logged before the ready line, so whoever reads that line finds the log complete.
+    log.info("moto %s serving on 127.0.0.1:%d (pid %d), ready in %.2fs, auth on",
+             moto.__version__, port, os.getpid(), time.monotonic() - started)
     sys.stdout.write(json.dumps(ready) + "\n")
     sys.stdout.flush()
     # The reader may close the pipe now; nothing else goes to stdout.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
-    log.info("moto %s serving on 127.0.0.1:%d (pid %d), ready in %.2fs, auth on",
-             moto.__version__, port, os.getpid(), time.monotonic() - started)
 
     while not stop.wait(0.5):
         if args.parent_pid and os.getppid() != args.parent_pid:

@@ -228,3 +228,35 @@ private func fakeRunner(script: String, home: URL) throws -> TerraformRunner {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("providers.tf").path))
     }
 }
+
+@Suite struct HeadlessConfirmationTests {
+    /// The headless apply's confirmation, with a scripted terraform (the real one is covered
+    /// in TerraformIntegrationTests): a "no" runs nothing, a "yes" runs terraform and follows its status.
+    @Test func applyAsksOnATerminalAndFollowsTerraformsStatus() async throws {
+        let home = try makeTempDir("confirm")
+        let marker = home.appendingPathComponent("ran")
+        let runner = try fakeRunner(script: """
+        touch '\(marker.path)'
+        echo '{"@level":"info","@message":"Apply complete!","changes":{"add":1,"change":0,"import":0,"remove":0,"operation":"apply"},"type":"change_summary"}'
+        exit 0
+        """, home: home)
+        let paths = runner.paths
+        let ws = home.appendingPathComponent("ws")
+        try FileManager.default.createDirectory(at: ws, withIntermediateDirectories: true)
+
+        let no = CapturedConsole(environment: runner.environment, answers: ["n"])
+        #expect(await Program.run(["apply", "--aws", ws.path], console: no.console, paths: paths) == 1)
+        #expect(no.stdout.contains("terraform apply in \(ws.path) against real AWS? [y/N]"))
+        #expect(no.stderr.contains("cancelled"))
+        #expect(!FileManager.default.fileExists(atPath: marker.path), "terraform ran without a yes")
+
+        let yes = CapturedConsole(environment: runner.environment, answers: ["y"])
+        #expect(await Program.run(["apply", "--aws", ws.path], console: yes.console, paths: paths) == 0)
+        #expect(FileManager.default.fileExists(atPath: marker.path))
+        #expect(yes.stdout.contains("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."))
+
+        let raw = CapturedConsole(environment: runner.environment)
+        #expect(await Program.run(["apply", "--aws", "--yes", "--raw", ws.path], console: raw.console, paths: paths) == 0)
+        #expect(raw.stdout.contains(#""type":"change_summary""#))
+    }
+}

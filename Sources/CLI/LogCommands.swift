@@ -392,3 +392,28 @@ final class RawTerminal {
         return TerminalSize(cols: Int(w.ws_col), rows: Int(w.ws_row))
     }
 }
+
+/// The session log of the candidate's screen, for the command that runs the TUI:
+/// add `SessionLogOption.flags` to its flags, open the recorder with `open`,
+/// pass it to the UI loop as its `EventSink`, and call `finish` when it ends.
+/// By default every session writes `<home>/sessions/<challenge>-<UTC time>.ndjson`.
+enum SessionLogOption {
+    static let flags = [
+        FlagSpec("log", value: "FILE", help: "write the session log to FILE (default: a new file in <home>/sessions)"),
+        FlagSpec("no-log", help: "do not write a session log"),
+    ]
+
+    /// The recorder the flags ask for, or nil with `--no-log`. The log's path is
+    /// `recorder.writer.path` (for the status bar).
+    static func open(_ args: ParsedArguments, _ ctx: CommandContext, challenge: String, workspace: URL?,
+                     size: Size, onFailure: (@Sendable (SessionLogError) -> Void)? = nil) throws -> SessionRecorder? {
+        if args.has("no-log") {
+            if args.has("log") { throw UsageError("--log and --no-log contradict each other", command: "run") }
+            return nil
+        }
+        let path = args.value("log")
+            ?? SessionLogWriter.defaultPath(sessionsDirectory: ctx.paths.sessions, challenge: challenge)
+        return try SessionRecorder.start(path: path, challenge: challenge, workspace: workspace, size: size,
+                                         environment: ctx.environment, onFailure: onFailure)
+    }
+}

@@ -12,7 +12,7 @@ struct Benchmark {
 }
 
 /// Every benchmark; each part adds its own from its own file.
-let benchmarks: [Benchmark] = [] + sandboxBenchmarks + awsBenchmarks + checksBenchmarks + tuiBenchmarks + runnerBenchmarks
+let benchmarks: [Benchmark] = [] + sandboxBenchmarks + awsBenchmarks + checksBenchmarks + tuiBenchmarks + runnerBenchmarks + logBenchmarks
 
 let wanted = Array(CommandLine.arguments.dropFirst())
 if wanted.contains("--help") || wanted.contains("-h") {

@@ -1,4 +1,5 @@
-import CLI
+@testable import CLI
+import Core
 import Foundation
 import Testing
 @testable import SessionLog
@@ -211,6 +212,38 @@ enum Planted {
             // The candidate's own screen, at its end: every TODO done, the board all green.
             #expect(output.contains("TODOs 0 of 2 open"))
             #expect(output.contains("Checks 4/4 pass"))
+        }
+    }
+}
+
+@Suite struct SessionLogOptionTests {
+    @Test func theRunFlagsChooseTheLog() throws {
+        let dir = try TempDir()
+        let console = CapturedConsole(environment: ["AWS_SECRET_ACCESS_KEY": Planted.secretKey])
+        let ctx = CommandContext(console: console.console,
+                                 paths: Paths.resolve(environment: ["TFCHALLENGE_HOME": dir.url.path]))
+        let chosen = try parseArguments(["--log", dir.path("mine.ndjson")], flags: SessionLogOption.flags,
+                                        maxPositionals: 0, command: "run")
+        let r1 = try #require(try SessionLogOption.open(chosen, ctx, challenge: "bigcorp-s3", workspace: nil,
+                                                        size: Size(cols: 90, rows: 30)))
+        #expect(r1.writer.path == dir.path("mine.ndjson"))
+        r1.record(.notice("secret \(Planted.secretKey)"))
+        r1.finish(reason: "quit")
+        #expect(!(try String(contentsOfFile: dir.path("mine.ndjson"), encoding: .utf8)).contains(Planted.secretKey))
+
+        let byDefault = try SessionLogOption.open(ParsedArguments(), ctx, challenge: "bigcorp-s3", workspace: nil,
+                                                  size: Size(cols: 90, rows: 30))
+        let path = try #require(byDefault?.writer.path)
+        #expect(path.hasPrefix(dir.url.appendingPathComponent("sessions").path + "/bigcorp-s3-"))
+        #expect(path.hasSuffix(".ndjson"))
+        #expect(try SessionLogReader.read(path: path).header.terminal == TerminalSize(cols: 90, rows: 30))
+
+        let none = try parseArguments(["--no-log"], flags: SessionLogOption.flags, maxPositionals: 0, command: "run")
+        #expect(try SessionLogOption.open(none, ctx, challenge: "c", workspace: nil, size: Size(cols: 80, rows: 24)) == nil)
+        let both = try parseArguments(["--no-log", "--log", "x"], flags: SessionLogOption.flags, maxPositionals: 0,
+                                      command: "run")
+        #expect(throws: UsageError.self) {
+            try SessionLogOption.open(both, ctx, challenge: "c", workspace: nil, size: Size(cols: 80, rows: 24))
         }
     }
 }

@@ -1,0 +1,86 @@
+import Challenge
+import Core
+import Foundation
+import Testing
+@testable import SessionLog
+import TFCSupport
+
+/// The real `tfchallenge watch` in a real terminal (tmux), following a log that
+/// a writer in this process appends to.
+@Suite(.serialized) struct WatchEndToEndTests {
+    final class Tmux {
+        let socket = "tfc-log-\(UUID().uuidString.prefix(8))"
+        /// Runs one tmux command. Through posix_spawn and waitpid, output to a file:
+        /// the server that `new-session` forks keeps every descriptor it was given,
+        /// and Foundation's `Process` was seen waiting forever on such a client.
+        @discardableResult
+        func run(_ args: [String]) throws -> String {
+            let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: outPath) }
+            let argv = ["tmux", "-L", socket, "-f", "/dev/null"] + args
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { for p in cargs { free(p) } }
+            var pid: pid_t = 0
+            let rc = posix_spawnp(&pid, "tmux", &actions, nil, &cargs, environ)
+            guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+            var status: Int32 = 0
+            let deadline = Date().addingTimeInterval(10)
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                if Date() > deadline { kill(pid, SIGKILL); waitpid(pid, &status, 0); break }
+                usleep(5_000)
+            }
+            return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        }
+        func screen() -> String { (try? run(["capture-pane", "-p", "-t", "w"])) ?? "" }
+        deinit { _ = try? run(["kill-server"]) }
+    }
+
+    static func append(_ w: SessionLogWriter, _ t: Double, _ e: Event) throws {
+        let (kind, data) = try EventCodec.encode(e)
+        try w.append(LogRecord(t: t, kind: kind, data: data))
+    }
+
+    @Test func watchShowsTheBoardChangeSoonAfterTheWriterWritesIt() async throws {
+        let exe = try #require(builtProduct("tfchallenge"), "build the package first: swift build --build-tests")
+        let dir = try TempDir()
+        let path = dir.path("live.ndjson")
+        let w = try SessionLogWriter(path: path, header: testHeader(cols: 100, rows: 30), redactor: Redactor())
+        try Self.append(w, 0, .resize(Size(cols: 100, rows: 30)))
+        try Self.append(w, 0, .todos([TodoItem(file: "main.tf", line: 3, text: "TODO: encrypt")]))
+
+        let tmux = Tmux()
+        try tmux.run(["new-session", "-d", "-s", "w", "-x", "150", "-y", "45",
+                      "env LANG=C.UTF-8 TERM=xterm-256color '\(exe.path)' watch '\(path)'"])
+        let opened = try await eventually { tmux.screen().contains("TODOs 1 of 1 open") }
+        #expect(opened, "watch did not draw the session:\n\(tmux.screen())")
+        #expect(tmux.screen().contains("read-only"))
+
+        try Self.append(w, 5, .checksStarted)
+        for name in CheckName.allCases {
+            try Self.append(w, 6, .checkResult(CheckResult(name: name, status: .pass, durationMs: 90, message: "ok")))
+        }
+        try Self.append(w, 7, .checksFinished)
+        // The strict one-second bound is asserted on the tailer itself (TailerTests); a whole
+        // terminal round trip on a loaded machine gets a little more.
+        let seen = try await eventually(timeout: .seconds(3)) { tmux.screen().contains("Checks 4/4 pass") }
+        #expect(seen, "the board did not change:\n\(tmux.screen())")
+        #expect(tmux.screen().contains("check isolation first passed"))
+
+        // The writer restarts: a new session at the same path.
+        let w2 = try SessionLogWriter(path: path, header: testHeader(cols: 100, rows: 30), redactor: Redactor())
+        try Self.append(w2, 0, .resize(Size(cols: 100, rows: 30)))
+        try Self.append(w2, 0, .todos([]))
+        let restarted = try await eventually { tmux.screen().contains("Checks") && !tmux.screen().contains("4/4 pass") }
+        #expect(restarted, "watch did not follow the new session:\n\(tmux.screen())")
+
+        try tmux.run(["send-keys", "-t", "w", "q"])
+        let quit = try await eventually { !(try tmux.run(["list-sessions"])).contains("w:") }
+        #expect(quit, "watch did not quit on q")
+    }
+}

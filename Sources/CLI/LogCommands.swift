@@ -335,6 +335,22 @@ func fit(_ s: String, _ width: Int) -> String {
     return String(s.prefix(width - 1)) + "…"
 }
 
+// What a signal handler needs to give the terminal back: plain globals, because
+// a handler can capture nothing and may only make async-signal-safe calls.
+nonisolated(unsafe) private var rawTerminalSaved = termios()
+nonisolated(unsafe) private var rawTerminalActive: sig_atomic_t = 0
+
+/// SIGTERM/SIGHUP/SIGQUIT while a viewer runs: restore the terminal, then die of the signal.
+private func rawTerminalSignal(_ sig: Int32) {
+    if rawTerminalActive != 0 {
+        _ = tcsetattr(0, TCSANOW, &rawTerminalSaved)
+        let leave: StaticString = "\u{1B}[?25h\u{1B}[?1049l"
+        _ = write(1, leave.utf8Start, leave.utf8CodeUnitCount)
+    }
+    signal(sig, SIG_DFL)
+    raise(sig)
+}
+
 /// The controlling terminal in raw mode, for the read-only viewers (watch,
 /// replay): no echo, keys one byte at a time, the alternate screen. Restored by
 /// `restore()` or when the value goes away.
@@ -353,6 +369,9 @@ final class RawTerminal {
             throw UsageError("cannot set the terminal to raw mode", command: "terminal")
         }
         active = true
+        rawTerminalSaved = saved
+        rawTerminalActive = 1
+        for sig in [SIGTERM, SIGHUP, SIGQUIT] { signal(sig, rawTerminalSignal) }
         emit("\u{1B}[?1049h\u{1B}[?25l")
     }
 
@@ -361,6 +380,8 @@ final class RawTerminal {
     func restore() {
         guard active else { return }
         active = false
+        rawTerminalActive = 0
+        for sig in [SIGTERM, SIGHUP, SIGQUIT] { signal(sig, SIG_DFL) }
         emit("\u{1B}[?25h\u{1B}[?1049l")
         _ = tcsetattr(0, TCSANOW, &saved)
     }

@@ -83,4 +83,52 @@ import TFCSupport
         let quit = try await eventually { !(try tmux.run(["list-sessions"])).contains("w:") }
         #expect(quit, "watch did not quit on q")
     }
+
+    @Test func replayPlaysSeeksAndQuitsOnItsKeys() async throws {
+        let exe = try #require(builtProduct("tfchallenge"), "build the package first: swift build --build-tests")
+        let dir = try TempDir()
+        let path = dir.path("s.ndjson")
+        try LogCommandTests.writeSession(path)
+        let tmux = Tmux()
+        try tmux.run(["new-session", "-d", "-s", "w", "-x", "100", "-y", "30",
+                      "env LANG=C.UTF-8 TERM=xterm-256color '\(exe.path)' replay '\(path)' --speed 64"])
+        // 130 s recorded, idle gaps capped at 2 s, at 64x: the end comes within a second or two.
+        let ended = try await eventually { tmux.screen().contains("Checks 4/4 pass") && tmux.screen().contains("end ") }
+        #expect(ended, "the replay did not reach the end:\n\(tmux.screen())")
+        #expect(tmux.screen().contains("TODOs 0 of 2 open"))
+        // Seek to the start: the screen is rebuilt from the first events.
+        try tmux.run(["send-keys", "-t", "w", "0"])
+        let rewound = try await eventually { tmux.screen().contains("TODOs 2 of 2 open") }
+        #expect(rewound, "seek to the start did not rebuild the screen:\n\(tmux.screen())")
+        // Pause, slow down.
+        try tmux.run(["send-keys", "-t", "w", " "])
+        #expect(try await eventually { tmux.screen().contains("paused") })
+        try tmux.run(["send-keys", "-t", "w", "-"])
+        #expect(try await eventually { tmux.screen().contains(" x32.0 ") }, "\(tmux.screen())")
+        try tmux.run(["send-keys", "-t", "w", "q"])
+        let quit = try await eventually { !(try tmux.run(["list-sessions"])).contains("w:") }
+        #expect(quit, "replay did not quit on q")
+    }
+
+    @Test func aSignalledViewerGivesTheTerminalBack() async throws {
+        let exe = try #require(builtProduct("tfchallenge"), "build the package first: swift build --build-tests")
+        let dir = try TempDir()
+        let path = dir.path("s.ndjson")
+        try LogCommandTests.writeSession(path)
+        let tmux = Tmux()
+        try tmux.run(["new-session", "-d", "-s", "w", "-x", "100", "-y", "30",
+                      "env LANG=C.UTF-8 TERM=xterm-256color '\(exe.path)' watch '\(path)'; echo \"[exit $?]\"; exec sleep 60"])
+        func format(_ f: String) -> String {
+            ((try? tmux.run(["display-message", "-p", "-t", "w", f])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try await eventually { format("#{alternate_on}") == "1" && tmux.screen().contains("Checks") })
+        let shell = try #require(Int32(format("#{pane_pid}")))
+        let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        let viewer = try #require(children.split(separator: " ").compactMap { Int32($0) }.first)
+        #expect(kill(viewer, SIGTERM) == 0)
+        let back = try await eventually { tmux.screen().contains("[exit 143]") }
+        #expect(back, "\(tmux.screen())")
+        #expect(format("#{alternate_on}") == "0")
+        #expect(format("#{cursor_flag}") == "1")
+    }
 }

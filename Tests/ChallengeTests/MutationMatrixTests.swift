@@ -1,6 +1,6 @@
 import CLI
 import Foundation
-import Sandbox
+@testable import Sandbox
 import SandboxTestSupport
 import Testing
 import TFCSupport
@@ -149,6 +149,41 @@ import TFCSupport
             if row == "solution" {
                 try await cliChecksOnTheSolvedWorkspace(dir, sandbox, ownPaths)
             }
+        }
+
+        try write(try solution.files(of: challenge, putBack: []), to: dir)
+        try await applyAfterTheSandboxDied(dir, manager, ownPaths)
+    }
+
+    /// The sandbox dies (its resources lived in memory) while the workspace's
+    /// terraform state still names them: `sandbox status` says they are gone, and
+    /// the next `tfchallenge apply` (which must take the restarted sandbox's new
+    /// credentials, nothing cached) recreates them and the checks pass 4/4.
+    func applyAfterTheSandboxDied(_ dir: URL, _ manager: SandboxManager, _ ownPaths: Paths) async throws {
+        let old = try #require(manager.current())
+        #expect(kill(-old.pid, SIGKILL) == 0)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while POSIX.isAlive(old.pid), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!POSIX.isAlive(old.pid))
+
+        let status = CapturedConsole()
+        #expect(await Program.run(["sandbox", "status"], console: status.console, paths: ownPaths) == 1)
+        #expect(status.stdout.contains("its resources are gone"), "\(status.stdout)")
+
+        let restarted = try manager.up().state
+        #expect(restarted.pid != old.pid)
+        #expect(restarted.admin.accessKeyId != old.admin.accessKeyId)
+
+        let apply = CapturedConsole()
+        let code = await Program.run(["apply", dir.path, "--yes"], console: apply.console, paths: ownPaths)
+        let transcript = "\(apply.stdout.suffix(3000)) \(apply.stderr.suffix(3000))"
+        #expect(code == 0, Comment(rawValue: transcript))
+        #expect(apply.stdout.contains("Apply complete!"), Comment(rawValue: transcript))
+        #expect(!apply.stdout.contains("Resources: 0 added"), Comment(rawValue: transcript))
+        #expect(apply.stdout.contains("bigcorp-s3 on sandbox: 4/4 checks pass"), Comment(rawValue: transcript))
+        #expect(!apply.stderr.contains("starting the sandbox"), "apply used the restarted sandbox")
+        for secret in [old.admin.secretAccessKey, restarted.admin.secretAccessKey, restarted.client.secretAccessKey] {
+            #expect(!apply.stdout.contains(secret) && !apply.stderr.contains(secret))
         }
     }
 

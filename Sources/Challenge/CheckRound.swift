@@ -106,6 +106,18 @@ public struct CheckReport: Codable, Sendable, Equatable {
         self.checks = checks
         self.passed = checks.count == CheckName.allCases.count && checks.allSatisfy { $0.status == .pass }
     }
+
+    /// Every key, always: `challenge` is `null` (not absent) when there is no workspace.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(challenge, forKey: .challenge)
+        try c.encode(workspace, forKey: .workspace)
+        try c.encode(target, forKey: .target)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(checks, forKey: .checks)
+    }
 }
 
 /// One round of checks for a workspace, from its files to the report.

@@ -1,5 +1,6 @@
 import CLI
 import Foundation
+import SandboxTestSupport
 import Testing
 import TFCSupport
 @testable import Challenge
@@ -172,6 +173,51 @@ import TFCSupport
         #expect(report.checks[0].errorCode == "ConnectionRefused", "\(report.checks[0])")
         #expect(!out.stdout.contains("secret-not-shown"))
         #expect(elapsed < .seconds(20))
+    }
+
+    @Test func expiredClientCredentialsBlockEveryCheckWithTheirHint() async throws {
+        let expired = CheckCallError(kind: .service, code: "ExpiredToken",
+                                     message: "The security token included in the request is expired", httpStatus: 400)
+        let r = try await checks().run(inputs, client: Scripted(assume: expired))
+        #expect(statuses(r) == [.blocked, .blocked, .blocked, .blocked])
+        #expect(r.allSatisfy { $0.errorCode == "ExpiredToken" && $0.message.hasPrefix("could not assume role: ExpiredToken") })
+        #expect(r.allSatisfy { $0.explanation.contains("refresh the client credentials") }, "\(r[0].explanation)")
+    }
+
+    /// A client key the account does not know, against a real sandbox: refused at
+    /// AssumeRole, all four blocked with the cause and its hint, quickly, no secret shown.
+    @Test func unknownClientKeyIsRefusedByTheSandboxAndBlocksEveryCheck() async throws {
+        let sandbox = try TestSandbox.shared()
+        let dir = try appliedWorkspace("badkey")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (code, out, elapsed) = await check([dir.path, "--target", "aws", "--json"], env: [
+            "AWS_ENDPOINT_URL": sandbox.endpoint, "TFCHALLENGE_REGION": sandbox.region,
+            "TFCHALLENGE_CLIENT_ACCESS_KEY_ID": "AKIAUNKNOWNCLIENT000",
+            "TFCHALLENGE_CLIENT_SECRET_ACCESS_KEY": "secret-not-shown-0123456789"])
+        #expect(code == 1)
+        let report = try JSONDecoder().decode(CheckReport.self, from: Data(out.stdout.utf8))
+        #expect(report.checks.allSatisfy { $0.status == .blocked && $0.errorCode == "InvalidClientTokenId" },
+                "\(report.checks[0])")
+        #expect(report.checks[0].explanation.contains("client credentials"), "\(report.checks[0])")
+        #expect(!out.stdout.contains("secret-not-shown-0123456789"))
+        #expect(elapsed < .seconds(20))
+    }
+
+    /// `--json` keeps every documented key, even when there is nothing to report on,
+    /// and README's schema names each of them.
+    @Test func jsonSchemaKeysAreStableAndDocumented() async throws {
+        let (code, out, _) = await check([temporaryDirectory("schema").path, "--json"])
+        #expect(code == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+        let topKeys: Set<String> = ["version", "challenge", "workspace", "target", "passed", "duration_ms", "checks"]
+        let checkKeys: Set<String> = ["name", "status", "duration_ms", "error_code", "message", "explanation"]
+        #expect(Set(json.keys) == topKeys)
+        #expect(json["challenge"] is NSNull)
+        let checks = try #require(json["checks"] as? [[String: Any]])
+        #expect(checks.map { $0["name"] as? String } == ["write", "read", "list", "isolation"])
+        #expect(checks.allSatisfy { Set($0.keys) == checkKeys })
+        let readme = try String(contentsOf: paths.resources.appendingPathComponent("README.md"), encoding: .utf8)
+        for key in topKeys.union(checkKeys) { #expect(readme.contains("\"\(key)\":"), "README's schema lacks \(key)") }
     }
 
     @Test func badTargetIsAUsageError() async {

@@ -78,9 +78,11 @@ public struct AsciicastWriter: Sendable {
 }
 
 /// Exports a session's records as asciicast v2, drawing each record's screen
-/// with `screen`. A frame is written only when the screen changed.
+/// with `screen`. A frame is written only when the screen changed, and at most
+/// one per `frameInterval` of recorded time.
 public func exportAsciicast<S: SessionScreen>(header: LogHeader, records: [LogRecord], screen: S,
-                                              redactor: Redactor, idleTimeLimit: Double? = 2) -> String {
+                                              redactor: Redactor, idleTimeLimit: Double? = 2,
+                                              frameInterval: Double = 1.0 / 30) -> String {
     var screen = screen
     var size = header.terminal
     if size.cols <= 0 || size.rows <= 0 { size = TerminalSize(cols: 80, rows: 24) }
@@ -89,7 +91,7 @@ public func exportAsciicast<S: SessionScreen>(header: LogHeader, records: [LogRe
                                redactor: redactor)
     var last = screen.frame(size: size)
     cast.output(0, last.ansi)
-    for r in records {
+    for (i, r) in records.enumerated() {
         screen.apply(r)
         if r.kind == LogKind.resize, let c = r.data["cols"]?.intValue, let rows = r.data["rows"]?.intValue,
            c > 0, rows > 0 {
@@ -97,6 +99,11 @@ public func exportAsciicast<S: SessionScreen>(header: LogHeader, records: [LogRe
             cast.resize(r.t, cols: c, rows: rows)
         }
         if r.kind == LogKind.marker { cast.marker(r.t, r.data["text"]?.stringValue ?? "") }
+        // A burst of events (terraform output) becomes one frame per 1/30 s: draw
+        // only when the next record is later than that, or this is the last one.
+        if i + 1 < records.count && records[i + 1].t - r.t < frameInterval && records[i + 1].kind != LogKind.resize {
+            continue
+        }
         let f = screen.frame(size: size)
         if f != last {
             cast.output(r.t, f.ansi)

@@ -159,3 +159,28 @@ final class FailureBox: @unchecked Sendable {
     func set(_ e: SessionLogError) { lock.lock(); n += 1; lock.unlock() }
     var count: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
+
+@Suite struct ExportTests {
+    @Test func burstsBecomeOneFrameAndTheLastScreenIsKept() throws {
+        var gen = SyntheticSession(seed: 8)
+        let records = (0..<2_000).map { _ in gen.next() }
+        let header = testHeader(cols: 100, rows: 30)
+        let cast = exportAsciicast(header: header, records: records, screen: CoreScreen(header: header), redactor: Redactor())
+        let lines = cast.split(separator: "\n").map(String.init)
+        let outputs = try lines.dropFirst().compactMap { l -> (Double, String)? in
+            let e = try JSONValue.parse(l)
+            guard e.arrayValue?[1] == .string("o") else { return nil }
+            return (e.arrayValue?[0].doubleValue ?? -1, e.arrayValue?[2].stringValue ?? "")
+        }
+        // At most one frame per record followed by a pause of 1/30 s or more (plus the
+        // first and the last), never two within 1/30 s (but the first).
+        let pauses = zip(records, records.dropFirst()).filter { $1.t - $0.t >= 1.0 / 30 }.count
+        #expect(outputs.count > 10 && outputs.count <= pauses + 2)
+        #expect(outputs.count < records.count)
+        for (a, b) in zip(outputs.dropFirst(), outputs.dropFirst(2)) { #expect(b.0 - a.0 >= 1.0 / 30 - 0.0011) }
+        // The last frame is the final screen.
+        var screen = CoreScreen(header: header)
+        for r in records { screen.apply(r) }
+        #expect(outputs.last?.1 == screen.frame(size: screen.liveSize).ansi)
+    }
+}

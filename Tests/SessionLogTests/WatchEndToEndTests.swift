@@ -96,13 +96,17 @@ import TFCSupport
         let ended = try await eventually { tmux.screen().contains("Checks 4/4 pass") && tmux.screen().contains("end ") }
         #expect(ended, "the replay did not reach the end:\n\(tmux.screen())")
         #expect(tmux.screen().contains("TODOs 0 of 2 open"))
-        // Seek to the start: the screen is rebuilt from the first events.
+        // Pause, then seek to the start: the screen is rebuilt from the first events and stays there.
+        try tmux.run(["send-keys", "-t", "w", " "])
+        #expect(try await eventually { tmux.screen().contains("paused") })
         try tmux.run(["send-keys", "-t", "w", "0"])
         let rewound = try await eventually { tmux.screen().contains("TODOs 2 of 2 open") }
         #expect(rewound, "seek to the start did not rebuild the screen:\n\(tmux.screen())")
-        // Pause, slow down.
-        try tmux.run(["send-keys", "-t", "w", " "])
-        #expect(try await eventually { tmux.screen().contains("paused") })
+        #expect(tmux.screen().contains("paused 0:00/"))
+        // Step one event, slow down.
+        try tmux.run(["send-keys", "-t", "w", "."])
+        // (The next record was 30 s later; idle gaps are capped at 2 s.)
+        #expect(try await eventually { tmux.screen().contains("paused 0:02/") }, "\(tmux.screen())")
         try tmux.run(["send-keys", "-t", "w", "-"])
         #expect(try await eventually { tmux.screen().contains(" x32.0 ") }, "\(tmux.screen())")
         try tmux.run(["send-keys", "-t", "w", "q"])

@@ -20,11 +20,76 @@ public enum EventCodec {
     /// Throws when the kind is known but the payload does not fit it.
     public static func decode(_ record: LogRecord) throws -> Event? {
         guard Event.kinds.contains(record.kind) else { return nil }
+        if let fast = fastDecode(record) { return fast }
+        return try slowDecode(record)
+    }
+
+    /// Through `JSONDecoder` and the core's own `Decodable`: the reference.
+    static func slowDecode(_ record: LogRecord) throws -> Event? {
+        guard Event.kinds.contains(record.kind) else { return nil }
         var members = [JSONMember("kind", .string(record.kind))]
         if case .object(let m) = record.data { members += m.filter { $0.key != "kind" } }
         do {
             return try JSONValue.object(members).decode(Event.self)
         } catch EventDecodingError.unknownKind {
+            return nil
+        }
+    }
+}
+
+extension EventCodec {
+    /// The most frequent kinds read straight from the tree (a replay of a long
+    /// session folds hundreds of thousands of them). Nil means "use the
+    /// reference decoder"; a test holds both to the same answers.
+    static func fastDecode(_ r: LogRecord) -> Event? {
+        let d = r.data
+        switch r.kind {
+        case "tick": return d["time"]?.doubleValue.map { .tick($0) }
+        case "key": return d["key"]?.stringValue.map { .key(Key($0)) }
+        case "marker": return d["text"]?.stringValue.map { .marker($0) }
+        case "notice": return d["text"]?.stringValue.map { .notice($0) }
+        case "file_changed": return d["path"]?.stringValue.map { .fileChanged($0) }
+        case "checks_started": return .checksStarted
+        case "checks_finished": return .checksFinished
+        case "resize":
+            guard case .number(let ct)? = d["cols"], case .number(let rt)? = d["rows"],
+                  let c = Int(ct), let rows = Int(rt) else { return nil }
+            return .resize(Size(cols: c, rows: rows))
+        case "run_started":
+            return d["command"]?.stringValue.flatMap(TerraformCommand.init(rawValue:)).map { .runStarted($0) }
+        case "terraform":
+            guard case .object(let m)? = d["event"], m.count == 1 else { return nil }
+            let body = m[0].value
+            guard case .object(let fields) = body else { return nil }
+            func str(_ k: String) -> String? { body[k]?.stringValue }
+            func int(_ k: String) -> Int? {
+                guard let n = body[k], case .number(let text) = n else { return nil }
+                return Int(text)
+            }
+            switch m[0].key {
+            case "applyProgress":
+                guard fields.count == 3, let a = str("address"), let act = str("action"), let e = int("elapsed") else { return nil }
+                return .terraform(.applyProgress(address: a, action: act, elapsed: e))
+            case "applyComplete":
+                guard let a = str("address"), let act = str("action"), let e = int("elapsed") else { return nil }
+                let id: String?
+                switch body["id"] {
+                case nil, .null?: id = nil
+                case .string(let s)?: id = s
+                default: return nil
+                }
+                guard fields.count == (body["id"] == nil ? 3 : 4) else { return nil }
+                return .terraform(.applyComplete(address: a, action: act, id: id, elapsed: e))
+            case "applyStart":
+                guard fields.count == 2, let a = str("address"), let act = str("action") else { return nil }
+                return .terraform(.applyStart(address: a, action: act))
+            case "plannedChange":
+                guard fields.count == 2, let a = str("address"), let act = str("action") else { return nil }
+                return .terraform(.plannedChange(address: a, action: act))
+            default:
+                return nil
+            }
+        default:
             return nil
         }
     }

@@ -184,3 +184,34 @@ final class FailureBox: @unchecked Sendable {
         #expect(outputs.last?.1 == screen.frame(size: screen.liveSize).ansi)
     }
 }
+
+@Suite struct FastDecodeTests {
+    @Test func theFastPathAgreesWithTheCoresDecoder() throws {
+        var gen = SyntheticSession(seed: 13)
+        var records = (0..<20_000).map { _ in gen.next() }
+        for e in CoreReplayTests.everyKind {
+            let (kind, data) = try EventCodec.encode(e)
+            records.append(LogRecord(t: 1, kind: kind, data: data))
+        }
+        // Odd shapes: extra fields, wrong types, ids present and null.
+        records += [
+            LogRecord(t: 1, kind: "tick", data: .fields(["time": .string("1")])),
+            LogRecord(t: 1, kind: "resize", data: .fields(["cols": .number("1.5"), "rows": .integer(2)])),
+            LogRecord(t: 1, kind: "terraform", data: .fields(["event": .fields(["applyComplete": .fields([
+                "address": .string("a"), "action": .string("create"), "id": .null, "elapsed": .integer(1)])])])),
+            LogRecord(t: 1, kind: "terraform", data: .fields(["event": .fields(["applyProgress": .fields([
+                "address": .string("a"), "action": .string("create"), "elapsed": .number("2.0")])])])),
+            LogRecord(t: 1, kind: "run_started", data: .fields(["command": .string("nuke")])),
+        ]
+        var fast = 0
+        for r in records {
+            let slow = try? EventCodec.slowDecode(r)
+            if let f = EventCodec.fastDecode(r) {
+                fast += 1
+                #expect(f == slow, "\(r.jsonText)")
+            }
+            #expect((try? EventCodec.decode(r)) == slow, "\(r.jsonText)")
+        }
+        #expect(fast > records.count / 2)
+    }
+}

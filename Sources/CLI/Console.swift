@@ -49,25 +49,34 @@ public final class Console: @unchecked Sendable {
 }
 
 /// A console that records what it was given, for tests.
-public final class CapturedConsole: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outText = ""
-    private var errText = ""
-    public private(set) var console: Console!
+public final class CapturedConsole: Sendable {
+    private let recorder = Recorder()
+    public let console: Console
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
                 answers: [String] = []) {
         let box = AnswerBox(answers)
+        let recorder = self.recorder
         console = Console(environment: environment, interactive: !answers.isEmpty,
-                          out: { [unowned self] s in self.append(out: s) },
-                          err: { [unowned self] s in self.append(err: s) },
+                          out: { recorder.append(out: $0) },
+                          err: { recorder.append(err: $0) },
                           readAnswer: { box.next() })
     }
 
-    private func append(out s: String) { lock.lock(); outText += s; lock.unlock() }
-    private func append(err s: String) { lock.lock(); errText += s; lock.unlock() }
-    public var stdout: String { lock.lock(); defer { lock.unlock() }; return outText }
-    public var stderr: String { lock.lock(); defer { lock.unlock() }; return errText }
+    public var stdout: String { recorder.out }
+    public var stderr: String { recorder.err }
+}
+
+/// The text a `CapturedConsole` was given; its console's closures hold it, not the
+/// `CapturedConsole`, so the console stays usable on its own.
+private final class Recorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outText = ""
+    private var errText = ""
+    func append(out s: String) { lock.lock(); outText += s; lock.unlock() }
+    func append(err s: String) { lock.lock(); errText += s; lock.unlock() }
+    var out: String { lock.lock(); defer { lock.unlock() }; return outText }
+    var err: String { lock.lock(); defer { lock.unlock() }; return errText }
 }
 
 private final class AnswerBox: @unchecked Sendable {

@@ -84,12 +84,31 @@ import TFCSupport
         #expect(!f.stateExists)
     }
 
+    @Test func upWhenTheServerFailsToStartSaysWhatToRunAndLeavesNoState() async throws {
+        let f0 = try Fixture()
+        let venv = try f0.fakeVenv("echo 'ModuleNotFoundError: No module named moto' >&2\nexit 1")
+        let f = Fixture(home: f0, venv: venv)
+        defer { f.cleanUp() }
+        let up = await run(["sandbox", "up"], f.paths)
+        #expect(up.code == 1)
+        #expect(up.err.contains("No module named moto"), "\(up.err)")
+        #expect(up.err.contains("scripts/setup"), "\(up.err)")
+        #expect(!f.stateExists)
+        let left = try FileManager.default.contentsOfDirectory(atPath: f.home.path)
+        #expect(!left.contains { $0.hasPrefix(".sandbox.json") }, "half-written state: \(left)")
+        let pid = try Fixture.fakePid(venv)
+        #expect(!POSIX.isAlive(pid) && !POSIX.groupExists(pid))
+        let status = await run(["sandbox", "status"], f.paths)
+        #expect(status.code == 1 && status.out == "sandbox down\n")
+    }
+
     @Test func unknownSubcommandExitsTwo() async throws {
         let f = try Fixture()
         defer { f.cleanUp() }
         let bad = await run(["sandbox", "frob"], f.paths)
         #expect(bad.code == 2)
         #expect(bad.err.contains("unknown subcommand 'frob'"))
+        #expect(bad.err.contains("sandbox up|down|status|env"), "usage follows the message: \(bad.err)")
         let none = await run(["sandbox"], f.paths)
         #expect(none.code == 2)
         let flag = await run(["sandbox", "up", "--client"], f.paths)

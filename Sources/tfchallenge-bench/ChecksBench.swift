@@ -1,6 +1,7 @@
 import Challenge
 import Foundation
 import Sandbox
+import TerraformRunner
 import TFCSupport
 
 /// `checks`: the wall time of `tfchallenge check` (a fresh process, as a user or CI runs it) against a
@@ -129,11 +130,8 @@ private func cliConfig(cache: String) -> String {
     try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
     var rc = "plugin_cache_dir = \"\(cache)\"\n"
     let env = ProcessInfo.processInfo.environment
-    let candidates = [env["TFCHALLENGE_TF_MIRROR"], "/opt/tf-plugins", "/usr/share/terraform/plugins",
-                      env["HOME"].map { $0 + "/.terraform.d/plugins" }].compactMap { $0 }
-    if let mirror = candidates.first(where: {
-        FileManager.default.fileExists(atPath: $0 + "/registry.terraform.io/hashicorp/aws")
-    }) {
+    // Found as the product's runner finds it: never a path of one machine.
+    if let mirror = ProviderSetup.discoverMirrors(environment: env).0.first {
         rc += """
         provider_installation {
           filesystem_mirror {

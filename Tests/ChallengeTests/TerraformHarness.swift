@@ -25,16 +25,10 @@ struct TerraformHarness {
         return nil
     }
 
-    /// A provider mirror: TFCHALLENGE_TF_MIRROR, else the usual places that hold
-    /// registry.terraform.io/hashicorp/aws. nil: terraform uses its default installation.
+    /// A provider mirror, found as the product's runner finds one
+    /// (`ProviderSetup.discoverMirrors`). nil: terraform uses its default installation.
     static func mirror(_ env: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        var candidates: [String] = []
-        if let m = env["TFCHALLENGE_TF_MIRROR"], !m.isEmpty { candidates.append(m) }
-        candidates += ["/opt/tf-plugins", "/usr/share/terraform/plugins", "/usr/local/share/terraform/plugins"]
-        if let home = env["HOME"] { candidates.append(home + "/.terraform.d/plugins") }
-        return candidates.first {
-            FileManager.default.fileExists(atPath: $0 + "/registry.terraform.io/hashicorp/aws")
-        }
+        ProviderSetup.discoverMirrors(environment: env).0.first
     }
 
     /// Says loudly that terraform is missing; under CI=true this is a failure, not a skip.

@@ -220,6 +220,13 @@ import TFCSupport
         for key in topKeys.union(checkKeys) { #expect(readme.contains("\"\(key)\":"), "README's schema lacks \(key)") }
     }
 
+    @Test func anUnwritableJUnitFileIsAClearFailure() async throws {
+        let missingDir = temporaryDirectory("nojunit").appendingPathComponent("report.xml")
+        let (code, out, _) = await check([temporaryDirectory("none").path, "--junit", missingDir.path])
+        #expect(code == 1)
+        #expect(out.stderr.contains("cannot write \(missingDir.path)"), "\(out.stderr)")
+    }
+
     @Test func badTargetIsAUsageError() async {
         let (code, out, _) = await check(["--target", "moon"])
         #expect(code == 2)

@@ -228,6 +228,26 @@ func mode(_ url: URL) throws -> Int {
         #expect(!dumpedState.contains("s3cr3t"))
     }
 
+    /// The server listens on 127.0.0.1 only: the kernel's socket table has its port
+    /// listening on the loopback address and on nothing else (no 0.0.0.0, no IPv6).
+    @Test func theServerListensOnLoopbackOnly() throws {
+        #if os(Linux)
+        let state = try TestSandbox.shared()
+        let port = String(format: "%04X", state.port)
+        var listening: [String] = []
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                // sl, local_address (HEXIP:HEXPORT), rem_address, st (0A = LISTEN), ...
+                guard fields.count > 3, fields[3] == "0A", fields[1].hasSuffix(":" + port) else { continue }
+                listening.append(String(fields[1]))
+            }
+        }
+        #expect(listening == ["0100007F:" + port], "listening sockets on port \(state.port): \(listening)")
+        #endif
+    }
+
     @Test func theSharedTestSandboxIsStartedOnce() throws {
         let first = try TestSandbox.shared()
         let second = try TestSandbox.shared()

@@ -155,9 +155,9 @@ enum LogCommands {
 
     static let replay = Command(
         name: "replay", summary: "replay a recorded session, or print its summary",
-        synopsis: "replay LOG [--speed X] [--idle-cap SECONDS] [--summary]",
+        synopsis: "replay LOG [--speed X] [--idle-cap SECONDS] [--start TIME] [--summary]",
         details: """
-        Replays the session's screens at the recorded pace. Keys: space pause, . step one event, \
+        Replays the session's screens at the recorded pace (--start TIME begins there, paused). Keys: space pause, . step one event, \
         + and - speed (0.25x to 64x), ] and [ next/previous check change or marker, 0-9 seek to that \
         tenth of the session, q quit. --summary prints a report instead (no terminal needed): duration, \
         TODOs resolved and when, applies and their results, when all four checks passed, the file diffs.
@@ -166,6 +166,7 @@ enum LogCommands {
             FlagSpec("summary", help: "print a report of the session and exit"),
             FlagSpec("speed", value: "X", help: "start at this speed, 0.25 to 64 (default 1)"),
             FlagSpec("idle-cap", value: "SECONDS", help: "shorten pauses longer than this (default 2; 0: keep them)"),
+            FlagSpec("start", value: "TIME", help: "start at this recorded time (SECONDS, M:SS or H:MM:SS), paused"),
         ],
         maxPositionals: 1
     ) { args, ctx in
@@ -186,6 +187,13 @@ enum LogCommands {
             }
             idleCap = v == 0 ? nil : v
         }
+        var start: Double?
+        if let s = args.value("start") {
+            guard let v = parseClock(s) else {
+                throw UsageError("--start must be SECONDS, M:SS or H:MM:SS, not '\(s)'", command: "replay")
+            }
+            start = v
+        }
         if args.has("summary") {
             var timeline: SessionTimeline?
             var pending: [LogRecord] = []
@@ -204,7 +212,7 @@ enum LogCommands {
         }
         let log = try SessionLogReader.read(path: path)
         for p in log.problems { ctx.console.error("tfchallenge replay: \(path): \(p)") }
-        try runPlayer(log, speed: speed, idleCap: idleCap)
+        try runPlayer(log, speed: speed, idleCap: idleCap, start: start)
         return ExitCode.success
     }
 
@@ -223,7 +231,20 @@ enum LogCommands {
         return out
     }
 
-    static func runPlayer(_ log: SessionLogContents, speed: Double, idleCap: Double?) throws {
+    /// `90`, `1:30`, `0:01:30` or `1.5` (seconds) as seconds.
+    static func parseClock(_ text: String) -> Double? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count) else { return nil }
+        var total = 0.0
+        for (i, p) in parts.enumerated() {
+            guard let v = Double(p), v >= 0, v.isFinite else { return nil }
+            if i > 0 && v >= 60 { return nil }
+            total = total * 60 + v
+        }
+        return total
+    }
+
+    static func runPlayer(_ log: SessionLogContents, speed: Double, idleCap: Double?, start: Double? = nil) throws {
         let records = log.records
         var clock = ReplayClock(times: records.map(\.t), idleCap: idleCap)
         clock.setSpeed(speed)
@@ -239,6 +260,10 @@ enum LogCommands {
             case .rebuild(let n): rebuild(n)
             case nil: break
             }
+        }
+        if let start {
+            clock.pause()
+            apply(clock.seek(toRecordedTime: start))
         }
         let term = try RawTerminal()
         defer { term.restore() }

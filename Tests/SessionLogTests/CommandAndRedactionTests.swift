@@ -155,6 +155,14 @@ enum Planted {
         #expect(e7.contains("--once"))
     }
 
+    @Test func clockTimesParse() {
+        #expect(LogCommands.parseClock("90") == 90)
+        #expect(LogCommands.parseClock("1:30") == 90)
+        #expect(LogCommands.parseClock("1:02:03") == 3723)
+        #expect(LogCommands.parseClock("2.5") == 2.5)
+        for bad in ["", "x", "1:60", "-1", "1:2:3:4", ":"] { #expect(LogCommands.parseClock(bad) == nil, "\(bad)") }
+    }
+
     @Test func watchOnceFollowsTheNewestLogOfADirectory() async throws {
         let dir = try TempDir()
         try Self.writeSession(dir.path("s.ndjson"))

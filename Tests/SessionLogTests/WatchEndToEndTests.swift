@@ -112,6 +112,16 @@ import TFCSupport
         try tmux.run(["send-keys", "-t", "w", "q"])
         let quit = try await eventually { !(try tmux.run(["list-sessions"])).contains("w:") }
         #expect(quit, "replay did not quit on q")
+
+        // --start: paused at that recorded time (1:35, after the failed apply, before the checks pass).
+        try tmux.run(["new-session", "-d", "-s", "s", "-x", "100", "-y", "30",
+                      "env LANG=C.UTF-8 TERM=xterm-256color '\(exe.path)' replay '\(path)' --start 1:35"])
+        let started = try await eventually {
+            let s = (try? tmux.run(["capture-pane", "-p", "-t", "s"])) ?? ""
+            return s.contains("paused") && s.contains("TODOs 0 of 2 open") && !s.contains("4/4 pass")
+        }
+        #expect(started, "\((try? tmux.run(["capture-pane", "-p", "-t", "s"])) ?? "")")
+        try tmux.run(["send-keys", "-t", "s", "q"])
     }
 
     @Test func aSignalledViewerGivesTheTerminalBack() async throws {

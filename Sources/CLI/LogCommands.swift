@@ -197,7 +197,7 @@ enum LogCommands {
         if args.has("summary") {
             var timeline: SessionTimeline?
             var pending: [LogRecord] = []
-            let scan = try SessionLogReader.scan(path: path) { r in
+            let scan = try SessionLogReader.scan(path: path, dataKinds: SessionTimeline.kindsRead) { r in
                 if timeline == nil { pending.append(r) } else { timeline?.apply(r) }
                 return true
             }

@@ -208,8 +208,12 @@ enum ISO8601 {
 public struct LogLineDecoder: Sendable {
     public private(set) var header: LogHeader?
     public private(set) var lineNumber = 0
+    /// When set, records of other kinds keep `data` null (it is checked, not built).
+    public var dataKinds: Set<String>?
 
-    public init() {}
+    public init(dataKinds: Set<String>? = nil) {
+        self.dataKinds = dataKinds
+    }
 
     public enum Item: Sendable, Equatable {
         case header(LogHeader)
@@ -229,7 +233,13 @@ public struct LogLineDecoder: Sendable {
             return .blank
         }
         let value: JSONValue
-        switch JSONValue.parseBuffer(body) {
+        let parsed: Result<JSONValue, JSONParseError>
+        if let kinds = dataKinds, header != nil {
+            parsed = JSONValue.parseRecordBuffer(body) { kinds.contains($0) }
+        } else {
+            parsed = JSONValue.parseBuffer(body)
+        }
+        switch parsed {
         case .success(let v): value = v
         case .failure(let e):
             if header == nil { throw .notASessionLog("line 1 is not JSON (\(e))") }

@@ -80,6 +80,53 @@ extension JSONValue {
         try parse(Array(text.utf8))
     }
 
+    /// Parses a record line (`{"t":..,"kind":..,"data":..}`), skipping (but
+    /// checking) the `data` of a kind `wantData` refuses, which becomes null.
+    static func parseRecordBuffer(_ buf: UnsafeBufferPointer<UInt8>,
+                                  wantData: (String) -> Bool) -> Result<JSONValue, JSONParseError> {
+        var p = JSONParser(bytes: buf)
+        do throws(JSONParseError) {
+            p.skipWhitespace()
+            guard p.i < buf.count, buf[p.i] == UInt8(ascii: "{") else { return parseBuffer(buf) }
+            p.i += 1
+            var members: [JSONMember] = []
+            var kind: String?
+            p.skipWhitespace()
+            if p.i < buf.count && buf[p.i] == UInt8(ascii: "}") {
+                p.i += 1
+            } else {
+                loop: while true {
+                    p.skipWhitespace()
+                    guard p.i < buf.count else { throw p.error("unexpected end of text") }
+                    guard buf[p.i] == UInt8(ascii: "\"") else { throw p.error("expected a key") }
+                    let key = try p.parseString()
+                    p.skipWhitespace()
+                    guard p.i < buf.count, buf[p.i] == UInt8(ascii: ":") else { throw p.error("expected ':'") }
+                    p.i += 1
+                    p.skipWhitespace()
+                    if key == "data", let k = kind, !wantData(k) {
+                        try p.skipValue(depth: 1)
+                        members.append(JSONMember(key, .null))
+                    } else {
+                        let v = try p.parseValue(depth: 1)
+                        if key == "kind" { kind = v.stringValue }
+                        members.append(JSONMember(key, v))
+                    }
+                    p.skipWhitespace()
+                    guard p.i < buf.count else { throw p.error("unexpected end of text") }
+                    if buf[p.i] == UInt8(ascii: ",") { p.i += 1; continue }
+                    if buf[p.i] == UInt8(ascii: "}") { p.i += 1; break loop }
+                    throw p.error("expected ',' or '}'")
+                }
+            }
+            p.skipWhitespace()
+            if p.i != buf.count { throw p.error("unexpected text after the value") }
+            return .success(.object(members))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     static func parseBuffer(_ buf: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
         var p = JSONParser(bytes: buf)
         do throws(JSONParseError) {
@@ -174,6 +221,64 @@ struct JSONParser {
             if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
             throw error("expected ',' or ']'")
         }
+    }
+
+    /// Checks one value as `parseValue` would, building nothing.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard i < bytes.count else { throw error("unexpected end of text") }
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            guard depth + 1 <= Self.maxDepth else { throw error("nesting too deep") }
+            i += 1
+            skipWhitespace()
+            if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            while true {
+                skipWhitespace()
+                guard i < bytes.count else { throw error("unexpected end of text") }
+                guard bytes[i] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                try skipString()
+                skipWhitespace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                i += 1
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard i < bytes.count else { throw error("unexpected end of text") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return }
+                throw error("expected ',' or '}'")
+            }
+        case UInt8(ascii: "["):
+            guard depth + 1 <= Self.maxDepth else { throw error("nesting too deep") }
+            i += 1
+            skipWhitespace()
+            if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard i < bytes.count else { throw error("unexpected end of text") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return }
+                throw error("expected ',' or ']'")
+            }
+        case UInt8(ascii: "\""): try skipString()
+        default: _ = try parseValue(depth: depth)  // scalars are cheap
+        }
+    }
+
+    /// Checks a string; only one with escapes or non-ASCII bytes is decoded (to validate it).
+    mutating func skipString() throws(JSONParseError) {
+        let start = i
+        i += 1
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") { i += 1; return }
+            if b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+            i += 1
+        }
+        i = start
+        _ = try parseString()
     }
 
     mutating func parseNumber() throws(JSONParseError) -> String {

@@ -71,11 +71,12 @@ public enum SessionLogReader {
     }
 
     /// Streams each record to `body` (which returns false for a record it skipped).
-    public static func scan(path: String, chunkSize: Int = 1 << 20,
+    /// With `dataKinds`, only those kinds' payloads are built (the others are checked and left null).
+    public static func scan(path: String, chunkSize: Int = 1 << 20, dataKinds: Set<String>? = nil,
                             _ body: (LogRecord) throws -> Bool) throws(SessionLogError) -> ScanResult {
         let fd = try openForReading(path)
         defer { _ = posixClose(fd) }
-        var decoder = LogLineDecoder()
+        var decoder = LogLineDecoder(dataKinds: dataKinds)
         var problems: [LogProblem] = []
         var records = 0
         var skipped = 0

@@ -45,6 +45,12 @@ public struct SessionTimeline: Sendable {
         public var label: String
     }
 
+    /// The kinds whose payloads the timeline reads (a reader may skip the rest's).
+    public static let kindsRead: Set<String> = [
+        LogKind.todos, LogKind.fileChanged, LogKind.runStarted, LogKind.runExited, LogKind.checkResult,
+        LogKind.resize, LogKind.marker, LogKind.target, LogKind.end,
+    ]
+
     /// The four checks, in board order; other check names are kept too.
     public static let checkOrder = ["write", "read", "list", "isolation"]
 

@@ -46,7 +46,7 @@ import TFCSupport
             let t0 = ContinuousClock.now
             var tl = SessionTimeline()
             tl.keepDiffs = false
-            let scan = try SessionLogReader.scan(path: path) { tl.apply($0); return true }
+            let scan = try SessionLogReader.scan(path: path, dataKinds: SessionTimeline.kindsRead) { tl.apply($0); return true }
             tl.header = scan.header
             _ = tl.summary(problems: scan.problems, truncated: scan.truncatedLastLine)
             inProcess.append(seconds(ContinuousClock.now - t0))

@@ -81,6 +81,18 @@ import TFCSupport
             if round % 3 == 0 { bytes += Self.mutate(good[0], &rng) }  // no final newline
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let log = try SessionLogReader.read(path: path)
+            // Skipping the payloads of some kinds judges every line the same way.
+            var skimmed: [LogRecord] = []
+            let skim = try SessionLogReader.scan(path: path, chunkSize: 4096, dataKinds: SessionTimeline.kindsRead) {
+                skimmed.append($0); return true
+            }
+            #expect(skim.problems.map(\.line) == log.problems.map(\.line))
+            #expect(skim.truncatedLastLine == log.truncatedLastLine)
+            #expect(skimmed.map(\.kind) == log.records.map(\.kind))
+            #expect(skimmed.map(\.t) == log.records.map(\.t))
+            for (a, b) in zip(skimmed, log.records) {
+                #expect(a.data == (SessionTimeline.kindsRead.contains(b.kind) ? b.data : .null))
+            }
             // Every intact line is read; a mutated line is either still valid or reported.
             #expect(log.records.count >= intact)
             #expect(log.records.count + log.problems.count <= 41)

@@ -45,7 +45,7 @@ let package = Package(
         // The session log: NDJSON writer/reader, tailing, replay clock, asciicast export.
         .target(name: "SessionLog", dependencies: ["TFCSupport", "Core", "Views", "Challenge", "TerraformRunner"]),
 
-        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox", "SessionLog", "Core", "Views"]),
+        .target(name: "CLI", dependencies: ["TFCSupport", "Challenge", "TerraformRunner", "Sandbox", "SessionLog", "Core", "Views", "Terminal"]),
         .executableTarget(name: "tfchallenge", dependencies: ["CLI"]),
         // Benchmarks (not tests): swift run -c release tfchallenge-bench
         .executableTarget(name: "tfchallenge-bench", dependencies: ["TFCSupport", "TerraformRunner", "Sandbox", "SessionLog", "AWSClient", "Challenge", "Core", "Views"]),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core", "Challenge", "Sandbox", "TFCSupport"]),
         .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI", "Core", "Views"]),
     ]
 )

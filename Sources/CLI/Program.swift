@@ -6,7 +6,7 @@ public enum Program {
     /// Every command, in the order `--help` lists them.
     public static var commands: [Command] {
         [HelpCommand.command, VersionCommand.command, SandboxCommands.command] + ChallengeCommands.commands
-            + LogCommands.all + TerraformCommands.commands()
+            + LogCommands.all + TerraformCommands.commands() + [RunCommand.command]
     }
 
     public static func overview() -> String {
@@ -48,6 +48,10 @@ public enum Program {
             return ExitCode.usage
         }
         guard let command = commands.first(where: { $0.name == first }) else {
+            // `tfchallenge DIR` opens the screen on DIR (commands win over directory names).
+            if RunCommand.isDirectoryArgument(first) {
+                return await dispatch(RunCommand.command, arguments, path: ["run"], context: context)
+            }
             console.error("tfchallenge: unknown command '\(first)'\n\n\(overview())")
             return ExitCode.usage
         }

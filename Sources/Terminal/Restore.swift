@@ -18,14 +18,30 @@ public final class TerminalRestore: @unchecked Sendable {
     private let lock = NSLock()
     private var installed = false
 
+    /// Marks curses as active (the handlers end it); installs them if needed.
     func activate() {
+        install()
         lock.lock(); defer { lock.unlock() }
         cursesActive = 1
+    }
+
+    /// Installs the handlers. Called before ncurses starts: ncurses installs its
+    /// own SIGINT/SIGTERM handlers (which exit with status 1) only where it
+    /// finds the default action, so ours come first and the process still dies
+    /// of the signal.
+    func install() {
+        lock.lock(); defer { lock.unlock() }
+        // A parent may have started us with these blocked; the handlers must run.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in fatalSignals { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         guard !installed else { return }
         installed = true
         atexit {
             if cursesActive != 0 {
                 cursesActive = 0
+                curs_set(1)
                 endwin()
             }
         }
@@ -34,6 +50,7 @@ public final class TerminalRestore: @unchecked Sendable {
             let rc = tfc_sigaction_install(sig, { sig in
                 if cursesActive != 0 {
                     cursesActive = 0
+                    curs_set(1)
                     endwin()
                 }
                 var previous = previousActions[Int(sig)]

@@ -37,6 +37,7 @@ public final class TerminalScreen {
         guard let term = environment["TERM"], !term.isEmpty, term != "dumb" else {
             throw TerminalError(description: "TERM is not set to a terminal that can draw a full screen")
         }
+        TerminalRestore.shared.install()
         // newterm, unlike initscr, returns an error instead of exiting the process.
         guard let s = tfc_newterm() else {
             throw TerminalError(description: "ncurses could not open the terminal '\(term)'")
@@ -76,6 +77,7 @@ public final class TerminalScreen {
     public func close() {
         guard !closed else { return }
         closed = true
+        curs_set(1)
         endwin()
         if let s = screen { delscreen(s) }
         screen = nil
@@ -188,12 +190,14 @@ public final class TerminalScreen {
     /// Leaves curses mode for a foreground program (the editor).
     public func suspend() {
         def_prog_mode()
+        curs_set(1)
         endwin()
     }
 
     /// Comes back after `suspend` and repaints everything.
     public func resume() {
         reset_prog_mode()
+        curs_set(0)
         invalidate()
         refresh()
     }

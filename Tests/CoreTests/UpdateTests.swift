@@ -267,3 +267,14 @@ private let todos = [
         for a in Action.allCases { #expect(Bindings.binding(for: a) != nil, "\(a)") }
     }
 }
+
+@Suite struct ReadmeKeysTests {
+    @Test func readmeKeysTableMatchesTheBindings() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        for b in Bindings.all {
+            #expect(readme.contains("| `\(b.label)` | \(b.description) |"), "README lacks the row for \(b.label)")
+        }
+    }
+}

@@ -99,8 +99,12 @@ final class ScreenSession {
                       workspace: workspace, environment: environment)
         workers.start(post: { queue.post($0) })
         let final = app.run()
-        recorder?.finish(reason: "quit")
         screen.close()
+        if final.runningCommand != nil {
+            console.print("Stopping terraform (it saves its state first)...")
+        }
+        workers.shutdown()
+        recorder?.finish(reason: "quit")
         if let recorder {
             console.print("Session log: \(recorder.writer.path)")
         }
@@ -171,13 +175,14 @@ final class Workers: EffectPerformer, @unchecked Sendable {
     }
 
     func shutdown() {
-        let run: TerraformRun? = locked {
+        let (run, interrupted): (TerraformRun?, Bool) = locked {
             stopping = true
-            return currentRun
+            return (currentRun, interrupts > 0)
         }
         guard let run else { return }
-        // Let terraform stop cleanly and save its state; kill it if it will not.
-        run.interrupt()
+        // Let terraform stop cleanly and save its state (one SIGINT: a second one
+        // would make it stop at once); kill it if it will not.
+        if !interrupted { run.interrupt() }
         let done = DispatchSemaphore(value: 0)
         Task { _ = await run.wait(); done.signal() }
         if done.wait(timeout: .now() + 20) == .timedOut { run.kill() }

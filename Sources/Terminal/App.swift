@@ -87,7 +87,9 @@ public final class App {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
-    /// Runs until a quit effect; returns the final state.
+    /// Runs until a quit effect; returns the final state. The caller closes the
+    /// screen and then calls the performer's `shutdown` (which may wait for
+    /// terraform to stop).
     @discardableResult
     public func run() -> State {
         handle([.resize(screen.size), .tick(0)])
@@ -116,7 +118,6 @@ public final class App {
             handle(events)
             if !done { render() }
         }
-        performer.shutdown()
         return state
     }
 

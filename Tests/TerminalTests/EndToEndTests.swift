@@ -90,9 +90,16 @@ import Testing
         try tmux.send("Enter")
         try tmux.waitFor(text: "back from true (\(first.file):\(first.line))")
 
-        // Quit: the program ends, the terminal is back to normal, nothing is left running.
+        // Quit while terraform runs: the screen asks, then interrupts it and ends.
+        try tmux.send("i")
+        try tmux.waitFor(text: "terraform init ✓ done", timeout: 120)
+        try tmux.send("p")
+        try tmux.waitFor(text: "running", timeout: 30)
         try tmux.send("q")
-        try tmux.waitFor(text: "[exit 0]")
+        try tmux.waitFor(text: "Terraform is running. Quit and interrupt it?")
+        try tmux.send("y")
+        // The program ends, the terminal is back to normal, nothing is left running.
+        try tmux.waitFor(text: "[exit 0]", timeout: 60)
         #expect(tmux.format("#{alternate_on}") == "0")
         #expect(tmux.format("#{cursor_flag}") == "1")
         #expect(tmux.format("#{mouse_any_flag}") == "0")

@@ -38,12 +38,13 @@ import Testing
         }
 
         /// The screen on this workspace in a tmux session of its own.
-        func open(cols: Int = 120, rows: Int = 40) throws -> Tmux {
-            try Tmux([binary.path, "run", workspace.path], cols: cols, rows: rows,
-                     environment: ["TFCHALLENGE_HOME": home.path, "TFCHALLENGE_VENV": paths.venv.path,
-                                   "TFCHALLENGE_ROOT": paths.resources.path, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-                                   "VISUAL": "", "EDITOR": "true"],
-                     directory: home.deletingLastPathComponent().path)
+        func open(cols: Int = 120, rows: Int = 40, environment extra: [String: String] = [:]) throws -> Tmux {
+            var env = ["TFCHALLENGE_HOME": home.path, "TFCHALLENGE_VENV": paths.venv.path,
+                       "TFCHALLENGE_ROOT": paths.resources.path, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                       "VISUAL": "", "EDITOR": "true"]
+            env.merge(extra) { _, new in new }
+            return try Tmux([binary.path, "run", workspace.path], cols: cols, rows: rows, environment: env,
+                            directory: home.deletingLastPathComponent().path)
         }
 
         func cleanUp() {
@@ -107,12 +108,15 @@ import Testing
         #expect(processesMentioning(env.workspace.path).isEmpty)
     }
 
-    @Test func aSignalRestoresTheTerminal() throws {
+    @Test func asciiWithoutAUTF8LocaleAndASignalRestoresTheTerminal() throws {
         let env = try Env("signal")
         defer { env.cleanUp() }
-        let tmux = try env.open(cols: 80, rows: 24)
+        // A locale that is not UTF-8: boxes fall back to ASCII.
+        let tmux = try env.open(cols: 80, rows: 24, environment: ["LANG": "C", "LC_ALL": "C", "NO_COLOR": "1"])
         defer { tmux.kill() }
-        try tmux.waitFor(text: "TODOs")
+        let screen = try tmux.waitFor(text: "# TODOs")
+        #expect(!screen.contains("┏") && !screen.contains("─"))
+        #expect(screen.contains("+ Checks"))
         #expect(tmux.format("#{alternate_on}") == "1")
         let pid = try #require(tmux.programPID())
         kill(pid, SIGTERM)

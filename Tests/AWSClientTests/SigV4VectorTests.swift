@@ -5,7 +5,8 @@ import Testing
 /// Data-driven SigV4 tests over every case folder of the vector directories.
 ///
 /// The directories come from `SIGV4_VECTORS_DIR` (colon-separated); by default the `sigv4` and `sigv4-s3`
-/// folders of the `shared/testdata` directory found by walking up from this file. Two folder formats exist
+/// folders of the first `testdata` (the copy in `Tests/testdata`, kept with its README and licence) or
+/// `shared/testdata` directory found by walking up from this file. Two folder formats exist
 /// (see their READMEs): the generic suite (`header-*.txt`, `query-*.txt`) and the S3 examples
 /// (`expected.json`). Each stage is compared: canonical request, string to sign, signature, signed request.
 enum Vectors {
@@ -24,19 +25,21 @@ enum Vectors {
         }
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         for _ in 0..<10 {
-            let testdata = dir.appendingPathComponent("shared/testdata", isDirectory: true)
-            let generic = testdata.appendingPathComponent("sigv4", isDirectory: true)
-            let s3 = testdata.appendingPathComponent("sigv4-s3", isDirectory: true)
-            if FileManager.default.fileExists(atPath: generic.path) || FileManager.default.fileExists(atPath: s3.path) {
-                let found = [generic, s3].filter { FileManager.default.fileExists(atPath: $0.path) }
-                let missing = [generic, s3].filter { !FileManager.default.fileExists(atPath: $0.path) }.map(\.path)
-                return Location(directories: found, missing: missing)
+            for name in ["testdata", "shared/testdata"] {
+                let testdata = dir.appendingPathComponent(name, isDirectory: true)
+                let generic = testdata.appendingPathComponent("sigv4", isDirectory: true)
+                let s3 = testdata.appendingPathComponent("sigv4-s3", isDirectory: true)
+                if FileManager.default.fileExists(atPath: generic.path) || FileManager.default.fileExists(atPath: s3.path) {
+                    let found = [generic, s3].filter { FileManager.default.fileExists(atPath: $0.path) }
+                    let missing = [generic, s3].filter { !FileManager.default.fileExists(atPath: $0.path) }.map(\.path)
+                    return Location(directories: found, missing: missing)
+                }
             }
             let parent = dir.deletingLastPathComponent()
             if parent.path == dir.path { break }
             dir = parent
         }
-        return Location(directories: [], missing: ["shared/testdata/sigv4", "shared/testdata/sigv4-s3"])
+        return Location(directories: [], missing: ["Tests/testdata/sigv4", "Tests/testdata/sigv4-s3"])
     }()
 
     static let cases: [VectorCase] = {
@@ -146,7 +149,7 @@ struct SigV4VectorTests {
         let loc = Vectors.location
         if !loc.missing.isEmpty || Vectors.cases.isEmpty {
             let message = "SigV4 vector folders missing: \(loc.missing.joined(separator: ", ")); "
-                + "set SIGV4_VECTORS_DIR or restore shared/testdata"
+                + "set SIGV4_VECTORS_DIR or restore Tests/testdata"
             if ProcessInfo.processInfo.environment["CI"] == "true" {
                 Issue.record(Comment(rawValue: message))
             } else {

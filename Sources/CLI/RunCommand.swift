@@ -169,6 +169,11 @@ final class Workers: EffectPerformer, @unchecked Sendable {
         case .rescanTodos: scanTodos(post: post)
         case .runTerraform(let command): runTerraform(command, post: post)
         case .interruptTerraform: interrupt(post: post)
+        case .killTerraform:
+            if let run = locked({ currentRun }) {
+                run.kill()
+                post(.notice("terraform killed"))
+            }
         case .runChecks: runChecks(post: post)
         case .openEditor, .redraw, .quit: break
         }
@@ -276,18 +281,13 @@ final class Workers: EffectPerformer, @unchecked Sendable {
     }
 
     private func interrupt(post: @escaping @Sendable (Event) -> Void) {
-        let (run, count): (TerraformRun?, Int) = locked {
+        let run: TerraformRun? = locked {
             interrupts += 1
-            return (currentRun, interrupts)
+            return currentRun
         }
         guard let run else { return }
-        if count == 1 {
-            run.interrupt()
-            post(.notice("interrupt sent: terraform is stopping and saving its state (x again kills it)"))
-        } else {
-            run.kill()
-            post(.notice("terraform killed"))
-        }
+        run.interrupt()
+        post(.notice("interrupt sent: terraform is stopping and saving its state (x again offers to kill it)"))
     }
 
     // MARK: checks

@@ -43,7 +43,7 @@ public enum Bindings {
         KeyBinding([Key("a")], "a", .runApply, "terraform apply (asks first), then the checks"),
         KeyBinding([Key("d")], "d", .runDestroy, "terraform destroy (asks first)"),
         KeyBinding([Key("c")], "c", .runChecks, "run the four checks"),
-        KeyBinding([.ctrlC, Key("x")], "x / Ctrl-C", .interrupt, "interrupt the running terraform"),
+        KeyBinding([.ctrlC, Key("x")], "x / Ctrl-C", .interrupt, "interrupt the running terraform (again: asks to kill it)"),
         KeyBinding([Key("/")], "/", .filter, "filter the TODOs (Enter keeps, Esc clears)"),
         KeyBinding([Key("?")], "?", .help, "show or hide this help"),
         KeyBinding([.ctrlL], "Ctrl-L", .redraw, "redraw the screen"),

@@ -97,13 +97,14 @@ public enum Target: Sendable, Equatable, Codable {
 
 /// A question the screen is asking; `y` answers yes, anything else no.
 public enum Confirmation: Sendable, Equatable {
-    case apply, destroy, quit
+    case apply, destroy, quit, kill
 
     public var question: String {
         switch self {
         case .apply: return "Run terraform apply?"
         case .destroy: return "Run terraform destroy? This removes every resource."
         case .quit: return "Terraform is running. Quit and interrupt it?"
+        case .kill: return "Terraform is still stopping. Kill it now? Its state may be left incomplete."
         }
     }
 }
@@ -130,6 +131,8 @@ public struct State: Sendable, Equatable {
     public var runs: [TerraformCommand: RunState] = [:]
     /// The run the output pane shows.
     public var shownRun: TerraformCommand?
+    /// An interrupt was sent to the running command (a second one asks to kill it).
+    public var interruptSent = false
     /// Lines scrolled up from the bottom of the output pane; 0 follows the tail.
     public var outputScroll = 0
     public var selectedDiagnostic: Int?

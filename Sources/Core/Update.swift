@@ -5,6 +5,8 @@
 public enum Effect: Sendable, Equatable {
     case runTerraform(TerraformCommand)
     case interruptTerraform
+    /// Kill the running terraform at once (after the user confirmed).
+    case killTerraform
     case runChecks
     case openEditor(SourceLocation)
     case rescanTodos
@@ -32,6 +34,7 @@ public func update(_ s: inout State, _ event: Event) -> [Effect] {
     case .runStarted(let command):
         s.runs[command] = RunState(command: command, startedAt: s.now, capacity: s.scrollback)
         s.shownRun = command
+        s.interruptSent = false
         s.outputScroll = 0
         s.selectedDiagnostic = nil
         s.message = nil
@@ -158,7 +161,9 @@ extension State {
             case .destroy: return [.runTerraform(.destroy)]
             case .quit:
                 quitting = true
-                return [.interruptTerraform, .quit]
+                return interruptSent ? [.quit] : [.interruptTerraform, .quit]
+            case .kill:
+                return runningCommand == nil ? [] : [.killTerraform]
             }
         case .filter:
             if key == .enter {
@@ -223,7 +228,13 @@ extension State {
         case .runApply: overlay = .confirm(.apply)
         case .runDestroy: overlay = .confirm(.destroy)
         case .runChecks: return [.runChecks]
-        case .interrupt: return [.interruptTerraform]
+        case .interrupt:
+            if interruptSent {
+                overlay = .confirm(.kill)
+                return []
+            }
+            interruptSent = true
+            return [.interruptTerraform]
         case .filter: overlay = .filter
         case .help: overlay = .help
         case .redraw: return [.redraw]

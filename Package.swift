@@ -62,6 +62,6 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core", "Challenge", "Sandbox", "TFCSupport"]),
-        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI", "Core", "Views"]),
+        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI", "Core", "Views", "Challenge", "Sandbox"]),
     ]
 )

@@ -26,8 +26,21 @@ import TFCSupport
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
             var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
             defer { for p in cargs { free(p) } }
+            // Default dispositions and an empty mask: the test runner's threads block most
+            // signals, and a pane that inherits that mask outlives kill-server's SIGHUP.
+            var attr = posix_spawnattr_t()
+            posix_spawnattr_init(&attr)
+            defer { posix_spawnattr_destroy(&attr) }
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            for sig in [SIGHUP, SIGTERM, SIGINT, SIGPIPE] { sigaddset(&defaults, sig) }
+            posix_spawnattr_setsigdefault(&attr, &defaults)
+            var none = sigset_t()
+            sigemptyset(&none)
+            posix_spawnattr_setsigmask(&attr, &none)
+            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
             var pid: pid_t = 0
-            let rc = posix_spawnp(&pid, "tmux", &actions, nil, &cargs, environ)
+            let rc = posix_spawnp(&pid, "tmux", &actions, &attr, &cargs, environ)
             guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
             var status: Int32 = 0
             let deadline = Date().addingTimeInterval(10)

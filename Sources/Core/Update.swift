@@ -303,7 +303,14 @@ extension State {
 
     func todoListHeight(_ layout: Layout) -> Int {
         let inner = layout.todos.inset(1).height
-        return max(0, inner - ((overlay == .filter || !filter.isEmpty) ? 1 : 0))
+        return max(0, inner - ((overlay == .filter || !filter.isEmpty) ? 1 : 0) - State.todoDetailRows(layout))
+    }
+
+    /// Rows under the TODO list that show the selected TODO's whole text (the
+    /// list cuts long ones); none when the pane is short.
+    public static func todoDetailRows(_ layout: Layout) -> Int {
+        let inner = layout.todos.inset(1).height
+        return inner >= 14 ? 3 : inner >= 10 ? 2 : 0
     }
 
     /// Keeps selections inside their lists and the selected TODO in sight.

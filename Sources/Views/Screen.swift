@@ -42,7 +42,9 @@ func drawTodos(_ buf: inout Buffer, _ s: State, _ rect: Rect, _ o: ViewOptions) 
                         border: o.border(focused: focused), style: focused ? .accent : .plain)
     guard !inner.isEmpty else { return }
     let filtering = s.overlay == .filter || !s.filter.isEmpty
-    let (listRect, filterRect) = inner.splitBottom(filtering ? 1 : 0)
+    let (above, filterRect) = inner.splitBottom(filtering ? 1 : 0)
+    let layout = Layout(size: Size(cols: buf.width, rows: buf.height))
+    let (listRect, detailRect) = above.splitBottom(State.todoDetailRows(layout))
     let visible = s.visibleTodos
     if visible.isEmpty {
         let msg = total == 0 ? "No TODO found in the workspace's .tf files." : "No TODO matches the filter."
@@ -65,6 +67,15 @@ func drawTodos(_ buf: inout Buffer, _ s: State, _ rect: Rect, _ o: ViewOptions) 
     ListWidget(rows: rows, selected: selectedRow, scroll: s.todoScroll,
                highlight: focused ? .selected : Style(underline: true))
         .draw(into: &buf, listRect, ascii: o.ascii)
+    if detailRect.height > 0, s.todoSelection < visible.count {
+        let item = visible[s.todoSelection].item
+        let lines = wrap("\(item.file):\(item.line) \(item.text)", width: detailRect.width)
+        for (i, l) in lines.prefix(detailRect.height).enumerated() {
+            let last = i == detailRect.height - 1 && lines.count > detailRect.height
+            buf.line(last ? truncate(l + " " + lines[i + 1], to: detailRect.width, ascii: o.ascii) : l,
+                     in: detailRect, row: i, style: .dim, ascii: o.ascii)
+        }
+    }
     if filtering {
         let cursor = s.overlay == .filter ? "_" : ""
         buf.line("/\(s.filter)\(cursor)", in: filterRect, row: 0, style: Style(fg: .yellow), ascii: o.ascii)

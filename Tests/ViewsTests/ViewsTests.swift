@@ -155,6 +155,17 @@ func sampleState(size: Size = Size(cols: 80, rows: 24)) -> State {
         #expect(grid[15].hasPrefix(" sandbox ? | 0s"))
     }
 
+    @Test func theSelectedTodosWholeTextShowsUnderTheList() {
+        var s = State(workspace: "w", size: Size(cols: 80, rows: 30))
+        let long = "TODO: BigCorp must also write objects: attach the write policy to the role"
+        s = update(s, .todos([TodoItem(file: "iam.tf", line: 24, text: long)])).0
+        let text = view(s, size: Size(cols: 80, rows: 30)).text
+        #expect(!text.contains(long))  // the list cuts it...
+        #expect(text.contains("┃iam.tf:24 TODO: BigCorp must  ┃"))  // ...the detail rows wrap it
+        #expect(text.contains("┃also write objects: attach the┃"))
+        #expect(text.contains("┃write policy to the role      ┃"))
+    }
+
     @Test func asciiModeUsesOnlyAscii() {
         var s = sampleState()
         s = update(s, .runStarted(.plan)).0

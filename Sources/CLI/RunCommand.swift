@@ -76,6 +76,13 @@ final class ScreenSession {
         self.mode = mode
     }
 
+    /// `path` with the user's home written as `~`.
+    static func displayPath(_ path: String, home: String?) -> String {
+        guard let home, !home.isEmpty, home != "/" else { return path }
+        let prefix = home.hasSuffix("/") ? home : home + "/"
+        return path.hasPrefix(prefix) ? "~/" + path.dropFirst(prefix.count) : path
+    }
+
     func run(console: Console) throws -> Int32 {
         let queue = try EventQueue()
         let workers = Workers(workspace: workspace, paths: paths, environment: environment, mode: mode)
@@ -93,6 +100,10 @@ final class ScreenSession {
             screen.close()
             console.error("tfchallenge run: cannot open the session log: \(error)")
             return ExitCode.failure
+        }
+        if let recorder {
+            // The status bar shows where the session is recorded, for the whole session.
+            queue.post(.sessionLog(Self.displayPath(recorder.writer.path, home: environment["HOME"])))
         }
         let state = State(workspace: workspace.path, size: screen.size)
         let app = App(state: state, screen: screen, queue: queue, sink: recorder, performer: workers,

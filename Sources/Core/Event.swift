@@ -31,6 +31,8 @@ public enum Event: Sendable, Equatable {
     case marker(String)
     /// A one-line message for the status bar (the runtime's own news).
     case notice(String)
+    /// Where this session is recorded (shown in the status bar for the whole session).
+    case sessionLog(String)
 
     public var kind: String {
         switch self {
@@ -49,12 +51,14 @@ public enum Event: Sendable, Equatable {
         case .tick: return "tick"
         case .marker: return "marker"
         case .notice: return "notice"
+        case .sessionLog: return "session_log"
         }
     }
 
     public static let kinds: [String] = [
         "todos", "file_changed", "run_started", "terraform", "run_exited", "checks_started", "check_result",
         "checks_finished", "target", "resize", "key", "mouse", "tick", "marker", "notice",
+        "session_log",
     ]
 }
 
@@ -119,6 +123,7 @@ extension Event: Codable {
             try c.encode(m.y, forKey: .y)
         case .tick(let t): try c.encode(t, forKey: .time)
         case .marker(let text), .notice(let text): try c.encode(text, forKey: .text)
+        case .sessionLog(let path): try c.encode(path, forKey: .path)
         }
     }
 
@@ -155,6 +160,7 @@ extension Event: Codable {
         case "tick": self = .tick(try c.decode(Double.self, forKey: .time))
         case "marker": self = .marker(try c.decode(String.self, forKey: .text))
         case "notice": self = .notice(try c.decode(String.self, forKey: .text))
+        case "session_log": self = .sessionLog(try c.decode(String.self, forKey: .path))
         default: throw EventDecodingError.unknownKind(kind)
         }
     }

@@ -147,6 +147,8 @@ public struct State: Sendable, Equatable {
     public var overlay: Overlay = .none
     /// A one-line message in the status bar (the last notice).
     public var message: String?
+    /// The session log's path as shown to the user, when the session is recorded.
+    public var sessionLog: String?
     public var markers: [String] = []
     public var quitting = false
 

@@ -86,6 +86,8 @@ public func update(_ s: inout State, _ event: Event) -> [Effect] {
         s.message = "marker: \(text)"
     case .notice(let text):
         s.message = text
+    case .sessionLog(let path):
+        s.sessionLog = path
     }
     return effects
 }

@@ -199,14 +199,21 @@ func drawStatusBar(_ buf: inout Buffer, _ s: State, _ rect: Rect, _ o: ViewOptio
     }
     var parts: [(String, Style)] = [(" ", bar), target, (" \(o.glyph("│", "|")) \(formatDuration(s.now)) ", bar)]
     if let m = s.message { parts.append(("\(o.glyph("│", "|")) \(m) ", Style(bold: true, reverse: true))) }
-    buf.spans(parts, in: rect, row: 0)
     let used = parts.reduce(0) { $0 + displayWidth($1.0) }
-    let hints = "p plan  a apply  c checks  ? help  q quit "
-    let hw = displayWidth(hints)
-    if used + hw + 1 <= rect.width {
-        buf.write(hints, x: rect.maxX - hw, y: rect.y, style: bar)
-    } else if used + 12 <= rect.width {
-        buf.write("? help q quit ", x: rect.maxX - 14, y: rect.y, style: bar)
+    // What fits beside target, time and message, in order of preference: the key
+    // hints come before the session log's path, and the short hints after it.
+    let fullHints = "p plan  a apply  c checks  ? help  q quit "
+    let shortHints = "? help q quit "
+    let log = s.sessionLog.map { "\(o.glyph("│", "|")) log \($0) " }
+    let choices: [(log: String?, hints: String)] = [(log, fullHints), (nil, fullHints), (log, shortHints),
+                                                    (nil, shortHints), (nil, "")]
+    let fits = choices.first { c in
+        used + displayWidth(c.log ?? "") + displayWidth(c.hints) + (c.hints.isEmpty ? 0 : 1) <= rect.width
+    }
+    if let logText = fits?.log { parts.append((logText, bar)) }
+    buf.spans(parts, in: rect, row: 0)
+    if let hints = fits?.hints, !hints.isEmpty {
+        buf.write(hints, x: rect.maxX - displayWidth(hints), y: rect.y, style: bar)
     }
 }
 

@@ -48,3 +48,19 @@ import TFCSupport
         #expect(captured.stderr.contains("unknown target 'mars'"))
     }
 }
+
+@Suite struct SessionLogPathTests {
+    @Test(arguments: [
+        ("/home/ann/.local/share/tfchallenge/sessions/s.ndjson", "/home/ann", "~/.local/share/tfchallenge/sessions/s.ndjson"),
+        ("/home/ann/s.ndjson", "/home/ann/", "~/s.ndjson"),
+        ("/home/annie/s.ndjson", "/home/ann", "/home/annie/s.ndjson"),
+        ("/tmp/s.ndjson", "/", "/tmp/s.ndjson"),
+    ])
+    func homeIsWrittenAsTilde(path: String, home: String, shown: String) {
+        #expect(ScreenSession.displayPath(path, home: home) == shown)
+    }
+
+    @Test func withoutAHomeThePathIsKept() {
+        #expect(ScreenSession.displayPath("/x/s.ndjson", home: nil) == "/x/s.ndjson")
+    }
+}

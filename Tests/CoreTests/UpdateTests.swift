@@ -226,6 +226,7 @@ private let todos = [
         .target(.sandboxUnknown),
         .resize(Size(cols: 120, rows: 40)), .key(Key("q")), .key(.ctrlC),
         .mouse(MouseEvent(.wheelDown, x: 3, y: 4)), .tick(12.5), .marker("candidate starts"), .notice("sandbox started"),
+        .sessionLog("~/.local/share/tfchallenge/sessions/s.ndjson"),
     ]
 
     @Test func everyKindRoundTrips() throws {

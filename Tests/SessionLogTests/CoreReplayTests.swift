@@ -26,6 +26,7 @@ import Views
         .tick(12),
         .marker("m"),
         .notice("n"),
+        .sessionLog("/tmp/s.ndjson"),
     ]
 
     @Test func everyEventKindRoundTripsThroughARecord() throws {

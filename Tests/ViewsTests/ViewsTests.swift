@@ -137,6 +137,22 @@ func sampleState(size: Size = Size(cols: 80, rows: 24)) -> State {
         #expect(text.contains("? help"))
     }
 
+    @Test func statusBarShowsTheSessionLogWhenThereIsRoom() {
+        var s = sampleState()
+        s = update(s, .target(.sandboxUp(endpoint: "127.0.0.1:4566"))).0
+        s = update(s, .sessionLog("~/.local/share/tfchallenge/sessions/bigcorp-s3-1.ndjson")).0
+        let wide = view(s, size: Size(cols: 140, rows: 24), options: ViewOptions(ascii: true)).lines
+        #expect(wide[23].hasPrefix(" sandbox up 127.0.0.1:4566 | 0s | log ~/.local/share/tfchallenge/sessions/bigcorp-s3-1.ndjson "))
+        #expect(wide[23].hasSuffix("p plan  a apply  c checks  ? help  q quit "))
+        // Narrower: the key hints keep their place and the path gives way.
+        let narrow = view(s, size: Size(cols: 80, rows: 24), options: ViewOptions(ascii: true)).lines
+        #expect(!narrow[23].contains("log ~"))
+        #expect(narrow[23].hasSuffix("p plan  a apply  c checks  ? help  q quit "))
+        // Without a log nothing is shown for it.
+        let none = view(sampleState(), size: Size(cols: 140, rows: 24), options: ViewOptions(ascii: true)).lines
+        #expect(!none[23].contains("| log "))
+    }
+
     @Test func exactGridOfASmallScreen() {
         var s = State(workspace: "w", size: Size(cols: 60, rows: 16))
         s = update(s, .todos([TodoItem(file: "main.tf", line: 3, text: "TODO: set the region")])).0

@@ -26,6 +26,8 @@ let package = Package(
         // A running sandbox shared by every test of one test process.
         .target(name: "SandboxTestSupport", dependencies: ["Sandbox", "TFCSupport"],
                 path: "Tests/SandboxTestSupport"),
+        // One tmux driver and the process helpers of the end-to-end tests in a real terminal.
+        .target(name: "TerminalTestSupport", path: "Tests/TerminalTestSupport"),
 
         // AWS: SigV4 signer, credentials, libcurl transport, STS and S3. The only importer of CCurl and COpenSSL.
         .target(name: "AWSClient", dependencies: ["CCurl", "COpenSSL", "TFCSupport"]),
@@ -61,7 +63,9 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "SandboxTestSupport", "CLI", "TFCSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "ViewsTests", dependencies: ["Views", "Core"]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core", "Challenge", "Sandbox", "TFCSupport"]),
-        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI", "Core", "Views", "Challenge", "Sandbox"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Core", "Challenge", "Sandbox", "TFCSupport",
+                                                          "TerminalTestSupport"]),
+        .testTarget(name: "SessionLogTests", dependencies: ["SessionLog", "TFCSupport", "CLI", "Core", "Views", "Challenge", "Sandbox",
+                                                            "TerminalTestSupport"]),
     ]
 )

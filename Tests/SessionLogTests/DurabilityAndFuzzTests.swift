@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SessionLog
+import TerminalTestSupport
 import TFCSupport
 
 @Suite struct DurabilityTests {

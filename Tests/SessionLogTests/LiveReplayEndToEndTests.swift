@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Sandbox
 @testable import SessionLog
+import TerminalTestSupport
 import TFCSupport
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
         defer { _ = try? SandboxManager(paths: paths).down() }
         let logPath = dir.path("live.ndjson")
 
-        let tmux = WatchEndToEndTests.Tmux()
+        let tmux = Tmux(session: "w")
         let env = "TFCHALLENGE_HOME='\(home.path)' TFCHALLENGE_VENV='\(paths.venv.path)' "
             + "TFCHALLENGE_ROOT='\(paths.resources.path)' LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color VISUAL= EDITOR=true"
         try tmux.run(["new-session", "-d", "-s", "w", "-x", "100", "-y", "30",
@@ -29,9 +30,9 @@ import Testing
                       + "env \(env) '\(exe.path)' run '\(workspace.path)' --log '\(logPath)'; "
                       + "echo \"[exit $?]\"; exec sleep 120"])
         let expected = try ChallengeCatalog.named("bigcorp-s3", paths: paths).manifest.expectedTodoCount
-        #expect(try await eventually(timeout: .seconds(30)) { tmux.screen().contains("TODOs \(expected) of \(expected) open") },
-                "\(tmux.screen())")
-        #expect(try await eventually(timeout: .seconds(120)) { tmux.screen().contains("sandbox up") }, "\(tmux.screen())")
+        #expect(try await eventually(timeout: .seconds(30)) { tmux.capture().contains("TODOs \(expected) of \(expected) open") },
+                "\(tmux.capture())")
+        #expect(try await eventually(timeout: .seconds(120)) { tmux.capture().contains("sandbox up") }, "\(tmux.capture())")
 
         // Resolve a TODO from outside, open and close the help, move the selection.
         let todos = try TodoScanner.scan(directory: workspace)
@@ -40,18 +41,18 @@ import Testing
         var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
         lines[first.line - 1] = lines[first.line - 1].replacingOccurrences(of: "TODO", with: "done")
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
-        #expect(try await eventually { tmux.screen().contains("TODOs \(expected - 1) of \(expected) open") })
+        #expect(try await eventually { tmux.capture().contains("TODOs \(expected - 1) of \(expected) open") })
         try tmux.run(["send-keys", "-t", "w", "?"])
-        #expect(try await eventually { tmux.screen().contains("then the checks") })
+        #expect(try await eventually { tmux.capture().contains("then the checks") })
         try tmux.run(["send-keys", "-t", "w", "Escape"])
-        #expect(try await eventually { !tmux.screen().contains("then the checks") })
+        #expect(try await eventually { !tmux.capture().contains("then the checks") })
         // Move the focus to the next pane: its border turns heavy, the TODOs' light.
-        #expect(tmux.screen().contains("┏ TODOs"))
+        #expect(tmux.capture().contains("┏ TODOs"))
         try tmux.run(["send-keys", "-t", "w", "Tab"])
-        #expect(try await eventually { tmux.screen().contains("┌ TODOs") }, "\(tmux.screen())")
-        let live = tmux.screen()
+        #expect(try await eventually { tmux.capture().contains("┌ TODOs") }, "\(tmux.capture())")
+        let live = tmux.capture()
         try tmux.run(["send-keys", "-t", "w", "q"])
-        #expect(try await eventually(timeout: .seconds(30)) { tmux.screen().contains("[exit 0]") }, "\(tmux.screen())")
+        #expect(try await eventually(timeout: .seconds(30)) { tmux.capture().contains("[exit 0]") }, "\(tmux.capture())")
 
         // Replay the log up to the quit key: the same grid (the elapsed time aside).
         let log = try SessionLogReader.read(path: logPath)

@@ -35,33 +35,3 @@ func writeRaw(_ path: String, _ lines: [String], tail: String = "") throws {
 }
 
 var headerLine: String { testHeader().json.jsonText }
-
-/// The directory holding the package's built products (next to the test bundle).
-func builtProduct(_ name: String) -> URL? {
-    var candidates: [URL] = []
-    if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent()) }
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    candidates.append(root.appendingPathComponent(".build/debug"))
-    for dir in candidates {
-        var d = dir
-        for _ in 0..<4 {
-            let u = d.appendingPathComponent(name)
-            if FileManager.default.isExecutableFile(atPath: u.path) { return u }
-            d = d.deletingLastPathComponent()
-        }
-    }
-    return nil
-}
-
-/// Polls `condition` every 10 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return try condition()
-}

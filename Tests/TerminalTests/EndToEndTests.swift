@@ -1,6 +1,7 @@
 import Challenge
 import Foundation
 import Sandbox
+import TerminalTestSupport
 import TFCSupport
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
         let environment: [String: String]
 
         init(_ label: String, solution: Bool = false) throws {
-            binary = try #require(tfchallengeBinary(), "build the tfchallenge product first")
+            binary = try #require(builtProduct("tfchallenge"), "build the tfchallenge product first")
             let tmp = FileManager.default.temporaryDirectory
                 .appendingPathComponent("tfc-e2e-\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
             home = tmp.appendingPathComponent("home", isDirectory: true)
@@ -32,8 +33,8 @@ import Testing
             env["LC_ALL"] = "C.UTF-8"
             env.removeValue(forKey: "NO_COLOR")
             environment = env
-            let made = try runTool(binary, ["new", "bigcorp-s3", workspace.path] + (solution ? ["--solution"] : []),
-                                   environment: env)
+            let made = try spawnAndWait([binary.path, "new", "bigcorp-s3", workspace.path] + (solution ? ["--solution"] : []),
+                                        environment: env, timeout: 120)
             try #require(made.status == 0, "tfchallenge new failed: \(made.output)")
         }
 

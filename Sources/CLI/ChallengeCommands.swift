@@ -49,7 +49,9 @@ enum ChallengeCommands {
         let dir = directory(args, at: 1)
         let ws = try Workspace.create(challenge, at: dir, solution: args.has("solution"), force: args.has("force"))
         ctx.console.print("created \(ws.directory.path): \(challenge.manifest.title)\(args.has("solution") ? " (solved)" : "")")
-        ctx.console.print("next: cd \(args.positionals[1]) && tfchallenge    (or terraform init, then tfchallenge check)")
+        // `tfchallenge DIR` opens the candidate's screen; the headless commands take DIR too.
+        let shown = args.positionals[1]
+        ctx.console.print("next: tfchallenge \(shown)    (the candidate's screen; or tfchallenge init|plan|apply \(shown))")
         return ExitCode.success
     }
 

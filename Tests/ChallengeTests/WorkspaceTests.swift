@@ -23,6 +23,8 @@ func temporaryDirectory(_ label: String) -> URL {
         defer { try? FileManager.default.removeItem(at: dir) }
         let (code, out) = await run(["new", "bigcorp-s3", dir.path])
         #expect(code == 0, "\(out.stderr)")
+        // The next step it suggests is a command line that opens the screen.
+        #expect(out.stdout.contains("next: tfchallenge \(dir.path) "))
         let c = try ChallengeCatalog.named("bigcorp-s3", paths: paths)
         for f in c.manifest.files {
             #expect(try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8) == (try c.startingText(f)))

@@ -154,11 +154,6 @@ enum TerraformCommands {
     }
 }
 
-struct TerraformCommandError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
 /// Forwards the terminal's signals to a terraform run while it lasts:
 /// - SIGINT: the first is forwarded (terraform stops gracefully and saves its state); a
 ///   second one asks for confirmation on a terminal (kills without one);

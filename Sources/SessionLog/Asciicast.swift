@@ -20,26 +20,11 @@ public struct Frame: Sendable, Equatable {
     }
 }
 
-/// Draws a session's screen from its records. The log's own one draws the
-/// timeline; the program plugs in the TUI's views (the same screen as live).
+/// Draws a session's screen from its records: `CoreScreen` plugs in the TUI's
+/// views (the same screen as live).
 public protocol SessionScreen {
     mutating func apply(_ record: LogRecord)
     func frame(size: TerminalSize) -> Frame
-}
-
-/// The timeline as a screen (what `watch` shows beside the panes).
-public struct TimelineScreen: SessionScreen {
-    public var timeline: SessionTimeline
-    public init(header: LogHeader?) {
-        timeline = SessionTimeline(header: header)
-        timeline.keepDiffs = false
-    }
-    public mutating func apply(_ record: LogRecord) { timeline.apply(record) }
-    public func frame(size: TerminalSize) -> Frame {
-        var lines = timeline.timelineLines(width: size.cols, height: size.rows)
-        while lines.count < size.rows { lines.append(String(repeating: " ", count: size.cols)) }
-        return Frame(size: size, lines: lines)
-    }
 }
 
 /// Writes asciicast v2 (asciinema's format): a header line, then

@@ -102,15 +102,6 @@ public struct Buffer: Sendable, Equatable {
         }
     }
 
-    /// Applies `style` to every cell of `rect` (clipped), keeping the text.
-    public mutating func setStyle(_ rect: Rect, _ style: Style) {
-        let r = rect.intersection(area)
-        guard !r.isEmpty else { return }
-        for y in r.y..<r.maxY {
-            for x in r.x..<r.maxX { cells[y * width + x].style = style }
-        }
-    }
-
     /// Writes `text` at (x, y), clipped to `maxWidth` columns and to the
     /// buffer. Control characters become spaces (tabs expand to the next
     /// multiple of 4). A wide grapheme that does not fit whole is replaced by

@@ -2,6 +2,12 @@ import Challenge
 import Foundation
 import TFCSupport
 
+/// Whether `path` names an existing directory (not a file, not missing).
+func directoryExists(_ path: String) -> Bool {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+}
+
 /// `list`, `new`, `reset`, `todos` and `check`: the bundled challenges and a workspace's state.
 enum ChallengeCommands {
     static var commands: [Command] { [list, new, reset, todos, check] }

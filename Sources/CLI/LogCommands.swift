@@ -55,6 +55,15 @@ enum LogCommands {
         return Frame(size: size, lines: plain + [bar], styledLines: styled + ["\u{1B}[0;7m" + bar + "\u{1B}[0m"])
     }
 
+    /// `--idle-cap SECONDS` of replay and export: default 2, 0 for none (nil).
+    static func idleCap(_ args: ParsedArguments, command: String) throws -> Double? {
+        guard let s = args.value("idle-cap") else { return 2 }
+        guard let v = Double(s), v >= 0 else {
+            throw UsageError("--idle-cap must be a number of seconds, not '\(s)'", command: command)
+        }
+        return v == 0 ? nil : v
+    }
+
     static func logPath(_ args: ParsedArguments, _ ctx: CommandContext) -> String {
         args.positionals.first ?? ctx.paths.sessions.path
     }
@@ -180,13 +189,7 @@ enum LogCommands {
             }
             speed = v
         }
-        var idleCap: Double? = 2
-        if let s = args.value("idle-cap") {
-            guard let v = Double(s), v >= 0 else {
-                throw UsageError("--idle-cap must be a number of seconds, not '\(s)'", command: "replay")
-            }
-            idleCap = v == 0 ? nil : v
-        }
+        let idleCap = try LogCommands.idleCap(args, command: "replay")
         var start: Double?
         if let s = args.value("start") {
             guard let v = parseClock(s) else {
@@ -325,13 +328,7 @@ enum LogCommands {
         guard let out = args.value("asciicast") else {
             throw UsageError("export needs --asciicast OUT.cast", command: "export")
         }
-        var idleCap: Double? = 2
-        if let s = args.value("idle-cap") {
-            guard let v = Double(s), v >= 0 else {
-                throw UsageError("--idle-cap must be a number of seconds, not '\(s)'", command: "export")
-            }
-            idleCap = v == 0 ? nil : v
-        }
+        let idleCap = try LogCommands.idleCap(args, command: "export")
         let log = try SessionLogReader.read(path: path)
         for p in log.problems { ctx.console.error("tfchallenge export: \(path): \(p)") }
         let cast = exportAsciicast(header: log.header, records: log.records, screen: makeScreen(header: log.header),
@@ -343,11 +340,6 @@ enum LogCommands {
         }
         ctx.console.print("wrote \(out) (\(log.records.count) events, \(cast.split(separator: "\n").count - 1) frames and marks)")
         return ExitCode.success
-    }
-
-    static func directoryExists(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 }
 

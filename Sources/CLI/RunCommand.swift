@@ -24,8 +24,7 @@ enum RunCommand {
         maxPositionals: 1
     ) { args, ctx in
         let workspace = ChallengeCommands.directory(args)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: workspace.path, isDirectory: &isDir), isDir.boolValue else {
+        guard directoryExists(workspace.path) else {
             ctx.console.error("tfchallenge run: \(workspace.path) is not a directory "
                               + "(create a workspace with 'tfchallenge new bigcorp-s3 DIR')")
             return ExitCode.failure
@@ -51,10 +50,7 @@ enum RunCommand {
     /// Whether `word` (a first argument that is not a command) names a directory
     /// to open: `tfchallenge DIR`. Commands win over directories of the same
     /// name; `./list` opens a directory called list.
-    static func isDirectoryArgument(_ word: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: word, isDirectory: &isDir) && isDir.boolValue
-    }
+    static func isDirectoryArgument(_ word: String) -> Bool { directoryExists(word) }
 }
 
 /// One screen session: the terminal, the UI loop and the workers behind it.

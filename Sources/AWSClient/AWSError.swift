@@ -18,6 +18,8 @@ public struct AWSError: Error, LocalizedError, Sendable, Hashable, CustomStringC
         case credentials
         /// A bad endpoint, region or config file.
         case configuration
+        /// A local file of a streamed transfer could not be opened, read or written (`FileError`).
+        case localFile
     }
 
     public var category: Category
@@ -58,6 +60,7 @@ public struct AWSError: Error, LocalizedError, Sendable, Hashable, CustomStringC
         public static let notFound = "NotFound"
         public static let serverSideEncryptionConfigurationNotFound = "ServerSideEncryptionConfigurationNotFoundError"
         public static let connectionRefused = "ConnectionRefused"
+        public static let fileError = "FileError"
         public static let connectionReset = "ConnectionReset"
         public static let timeout = "Timeout"
         public static let nonXMLResponse = "NonXMLResponse"
@@ -91,7 +94,7 @@ public struct AWSError: Error, LocalizedError, Sendable, Hashable, CustomStringC
         case .transport: return true
         case .service, .nonXMLResponse:
             return isThrottling || isServerError || Self.transientCodes.contains(code)
-        case .malformedResponse, .credentials, .configuration: return false
+        case .malformedResponse, .credentials, .configuration, .localFile: return false
         }
     }
 

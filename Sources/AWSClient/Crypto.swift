@@ -21,6 +21,27 @@ public enum Crypto {
         return s.withUTF8 { sha256(UnsafeRawBufferPointer($0)) }
     }
 
+    /// SHA-256 of a file's contents, read in 1 MiB chunks (never the whole file in memory), and how many
+    /// bytes were hashed.
+    public static func sha256(fileAt url: URL) throws -> (digest: [UInt8], length: Int) {
+        let file = try ReadableFile(url)
+        var context = SHA256_CTX()
+        tfc_sha256_init(&context)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total = 0
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try file.read(into: $0) }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { tfc_sha256_update(&context, $0.baseAddress, n) }
+            total += n
+        }
+        let digest = [UInt8](unsafeUninitializedCapacity: 32) { o, count in
+            tfc_sha256_final(&context, o.baseAddress)
+            count = 32
+        }
+        return (digest, total)
+    }
+
     /// HMAC-SHA256 of `data` with `key`.
     public static func hmacSHA256(key: [UInt8], data: UnsafeRawBufferPointer) -> [UInt8] {
         key.withUnsafeBufferPointer { k in

@@ -31,6 +31,16 @@ public struct GetObjectOutput: Sendable {
     public var requestId: String?
 }
 
+/// GetObject streamed to a file: what S3 said about the object, and how many bytes were written.
+public struct GetObjectToFileOutput: Sendable {
+    public var contentLength: Int
+    public var contentType: String?
+    public var eTag: String?
+    public var lastModified: Date?
+    public var encryption: ServerSideEncryption
+    public var requestId: String?
+}
+
 public struct HeadObjectOutput: Sendable {
     public var contentLength: Int?
     public var contentType: String?
@@ -126,6 +136,63 @@ public struct S3: Sendable {
         return GetObjectOutput(body: r.body, contentType: r.header("Content-Type"), eTag: r.header("ETag"),
                                lastModified: r.header("Last-Modified").flatMap(AWSDate.parseHTTP),
                                encryption: ServerSideEncryption(r), requestId: ResponseErrors.requestId(r))
+    }
+
+    /// Uploads a file, streamed from disk (never whole in memory); a retry reads it again from the start.
+    /// The payload is signed with its SHA-256 (the file is read once to hash it) on http endpoints, and as
+    /// `UNSIGNED-PAYLOAD` over https, where TLS protects it, as S3 allows.
+    public func putObject(bucket: String, key: String, fileURL: URL, contentType: String = "application/octet-stream",
+                          serverSideEncryption: String? = nil, kmsKeyId: String? = nil) async throws -> PutObjectOutput {
+        var headers = [HTTPHeader("Content-Type", contentType)]
+        if let s = serverSideEncryption { headers.append(HTTPHeader("x-amz-server-side-encryption", s)) }
+        if let k = kmsKeyId { headers.append(HTTPHeader("x-amz-server-side-encryption-aws-kms-key-id", k)) }
+        var req = try request("PUT", bucket: bucket, key: key, headers: headers)
+        req.bodyFile = fileURL
+        req.payloadHash = try Self.uploadPayloadHash(fileURL, endpoint: req.endpoint)
+        let r = try await config.execute(req)
+        return PutObjectOutput(eTag: r.header("ETag"), versionId: r.header("x-amz-version-id"),
+                               encryption: ServerSideEncryption(r), requestId: ResponseErrors.requestId(r))
+    }
+
+    /// The payload hash `putObject(bucket:key:fileURL:)` signs: `UNSIGNED-PAYLOAD` over TLS; otherwise the
+    /// file's SHA-256, computed in chunks.
+    public static func uploadPayloadHash(_ file: URL, endpoint: Endpoint) throws -> PayloadHash {
+        if endpoint.scheme.lowercased() == "https" {
+            _ = try ReadableFile(file)  // fail early and clearly on an unreadable file
+            return .unsigned
+        }
+        return .hex(Crypto.hex(try Crypto.sha256(fileAt: file).digest))
+    }
+
+    /// Downloads an object into `destination`, streamed to disk (never whole in memory). The body goes to a
+    /// temporary file beside it that replaces `destination` only once the whole body has arrived: a failed
+    /// or cut transfer leaves `destination` as it was and no temporary file behind.
+    public func getObject(bucket: String, key: String, to destination: URL) async throws -> GetObjectToFileOutput {
+        let name = ".\(destination.lastPathComponent).partial-\(UUID().uuidString.prefix(8))"
+        let temporary = destination.deletingLastPathComponent().appendingPathComponent(name)
+        do {
+            var req = try request("GET", bucket: bucket, key: key)
+            req.responseFile = temporary
+            let r = try await config.execute(req)
+            let length: Int
+            if let streamed = r.streamedBodyLength {
+                length = streamed
+            } else {
+                // A transport that does not stream (a test double) returned the body in memory.
+                try r.body.write(to: temporary)
+                length = r.body.count
+            }
+            guard rename(temporary.path, destination.path) == 0 else {
+                throw FileErrors.error("cannot move the download to", destination.path)
+            }
+            return GetObjectToFileOutput(contentLength: length, contentType: r.header("Content-Type"),
+                                         eTag: r.header("ETag"),
+                                         lastModified: r.header("Last-Modified").flatMap(AWSDate.parseHTTP),
+                                         encryption: ServerSideEncryption(r), requestId: ResponseErrors.requestId(r))
+        } catch {
+            unlink(temporary.path)
+            throw error
+        }
     }
 
     /// Errors of HEAD have no body: a missing object is `NotFound` (404), a refusal `Forbidden` (403).

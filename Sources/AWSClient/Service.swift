@@ -75,6 +75,12 @@ struct ServiceRequest: Sendable {
     var query: [QueryParameter] = []
     var headers: [HTTPHeader] = []
     var body = Data()
+    /// A streamed upload (see `HTTPRequest.bodyFile`); `payloadHash` must then be given.
+    var bodyFile: URL?
+    /// A 2xx body streamed to this file (see `HTTPRequest.responseFile`).
+    var responseFile: URL?
+    /// The payload hash to sign; nil hashes `body`.
+    var payloadHash: PayloadHash?
     var flavour: SigningFlavour
     var signingRegion: String
 }
@@ -105,7 +111,8 @@ extension AWSConfiguration {
         headers += request.headers
         let signing = SigningRequest(method: request.method, path: request.path, query: request.query,
                                      headers: headers)
-        let result = signer.signHeaders(signing, payload: .of(request.body), date: date)
+        let result = signer.signHeaders(signing, payload: request.payloadHash ?? .of(request.body),
+                                          date: date)
         var url = request.endpoint.origin + request.endpoint.basePath + SigV4Signer.encodedPath(request.path)
         if !request.query.isEmpty {
             url += "?" + request.query.map {
@@ -113,7 +120,8 @@ extension AWSConfiguration {
             }.joined(separator: "&")
         }
         return HTTPRequest(method: request.method, url: url,
-                           headers: result.headers + [HTTPHeader("User-Agent", Self.userAgent)], body: request.body)
+                           headers: result.headers + [HTTPHeader("User-Agent", Self.userAgent)], body: request.body,
+                           bodyFile: request.bodyFile, responseFile: request.responseFile)
     }
 }
 

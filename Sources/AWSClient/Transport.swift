@@ -7,13 +7,26 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [HTTPHeader]
     public var body: Data
+    /// Upload this file's contents instead of `body`, read in chunks as curl sends them (never whole in
+    /// memory). It is opened afresh for every attempt, so a retry sends it again from the start.
+    public var bodyFile: URL?
+    /// Write a 2xx response's body to this file (created or truncated at each attempt) instead of memory.
+    /// The body of any other status stays in `HTTPResponse.body`, at most `errorBodyLimit` bytes, for
+    /// the error to be parsed.
+    public var responseFile: URL?
 
-    public init(method: String, url: String, headers: [HTTPHeader] = [], body: Data = Data()) {
+    public init(method: String, url: String, headers: [HTTPHeader] = [], body: Data = Data(),
+                bodyFile: URL? = nil, responseFile: URL? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.bodyFile = bodyFile
+        self.responseFile = responseFile
     }
+
+    /// The most of a non-2xx body kept in memory when the response streams to a file.
+    public static let errorBodyLimit = 64 * 1024
 }
 
 /// A complete HTTP response.
@@ -21,11 +34,14 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [HTTPHeader]
     public var body: Data
+    /// Bytes written to the request's `responseFile`; nil when the body was not streamed to a file.
+    public var streamedBodyLength: Int?
 
-    public init(status: Int, headers: [HTTPHeader], body: Data) {
+    public init(status: Int, headers: [HTTPHeader], body: Data, streamedBodyLength: Int? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.streamedBodyLength = streamedBodyLength
     }
 
     /// The first header with this name (case-insensitive).
@@ -96,7 +112,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let easy = try checkout()
         // Returned to the pool only after a success: a failed handle may hold a broken connection.
         let (response, connects) = try easy.perform(request, options: options)
-        lock.withLock { opened += connects }
+        lock.withLock {
+            opened += connects
+            buffered += response.body.count
+        }
         checkin(easy)
         return response
     }
@@ -108,6 +127,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// the requests made means connections were reused.
     public var connectionsOpened: Int { lock.withLock { opened } }
     private var opened = 0  // guarded by lock
+
+    /// Bytes of response bodies held in memory by successful requests so far. A body streamed to a file
+    /// adds nothing.
+    public var bodyBytesBuffered: Int { lock.withLock { buffered } }
+    private var buffered = 0  // guarded by lock
 
     private func checkout() throws -> CurlEasy {
         if let e = lock.withLock({ idle.popLast() }) { return e }
@@ -126,10 +150,18 @@ enum CurlGlobal {
     static let initialised: Bool = curl_global_init(3 /* CURL_GLOBAL_ALL: SSL | WIN32 */) == CURLE_OK
 }
 
-/// What the callbacks write into during one transfer; found through `Unmanaged` userdata.
+/// What the callbacks read from and write into during one transfer; found through `Unmanaged` userdata.
 private final class Sink {
+    var status = 0
     var headers: [HTTPHeader] = []
     var body = Data()
+    /// Where a 2xx body goes, when streamed.
+    var file: WritableFile?
+    var streamed = 0
+    /// Where a streamed upload comes from.
+    var upload: ReadableFile?
+    /// A local file failure that made a callback stop the transfer.
+    var fileError: AWSError?
 }
 
 /// Header lines: a status line starts a new header block (100-continue, redirects), `Name: value` adds one.
@@ -140,6 +172,8 @@ private let headerCallback: tfc_curl_data_cb = { ptr, size, count, userdata in
     let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self)
         .trimmingCharacters(in: .whitespacesAndNewlines)
     if line.hasPrefix("HTTP/") {
+        // "HTTP/1.1 200 OK": the status of the block that follows.
+        sink.status = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         sink.headers.removeAll()
     } else if let colon = line.firstIndex(of: ":") {
         sink.headers.append(HTTPHeader(String(line[..<colon]),
@@ -152,8 +186,45 @@ private let writeCallback: tfc_curl_data_cb = { ptr, size, count, userdata in
     let n = size * count
     guard let ptr, let userdata else { return n }
     let sink = Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue()
-    sink.body.append(UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: n)
+    guard let file = sink.file else {
+        sink.body.append(UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: n)
+        return n
+    }
+    if (200..<300).contains(sink.status) {
+        do {
+            try file.write(UnsafeRawBufferPointer(start: ptr, count: n))
+        } catch {
+            sink.fileError = error as? AWSError
+            return 0  // anything but n stops the transfer (CURLE_WRITE_ERROR)
+        }
+        sink.streamed += n
+    } else {
+        // An error document: kept (bounded) for AWS error parsing, never written to the file.
+        let room = max(0, HTTPRequest.errorBodyLimit - sink.body.count)
+        sink.body.append(UnsafeRawPointer(ptr).assumingMemoryBound(to: UInt8.self), count: min(n, room))
+    }
     return n
+}
+
+/// Fills curl's upload buffer from the request's file.
+private let readCallback: tfc_curl_data_cb = { ptr, size, count, userdata in
+    guard let ptr, let userdata else { return Int(CURL_READFUNC_ABORT) }
+    let sink = Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue()
+    guard let upload = sink.upload else { return 0 }
+    do {
+        return try upload.read(into: UnsafeMutableRawBufferPointer(start: ptr, count: size * count))
+    } catch {
+        sink.fileError = error as? AWSError
+        return Int(CURL_READFUNC_ABORT)
+    }
+}
+
+/// Rewinds the upload when curl resends the request (a reused connection that turned out dead).
+private let seekCallback: tfc_curl_seek_cb = { userdata, offset, origin in
+    guard let userdata, origin == SEEK_SET else { return CURL_SEEKFUNC_FAIL }
+    let sink = Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue()
+    guard let upload = sink.upload, upload.seek(to: Int64(offset)) else { return CURL_SEEKFUNC_FAIL }
+    return CURL_SEEKFUNC_OK
 }
 
 /// Owns one CURL easy handle and its error buffer.
@@ -181,6 +252,8 @@ final class CurlEasy {
         curl_easy_reset(handle)
         errorBuffer[0] = 0
         let sink = Sink()
+        if let url = request.responseFile { sink.file = try WritableFile(truncating: url) }
+        if let url = request.bodyFile { sink.upload = try ReadableFile(url) }
         var list: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(list) }
         for h in request.headers {
@@ -214,12 +287,23 @@ final class CurlEasy {
         set(tfc_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, userdata))
 
         let method = request.method.uppercased()
-        let sendsBody = !(method == "GET" || method == "HEAD" || (method == "DELETE" && request.body.isEmpty))
+        let sendsBody = request.bodyFile == nil
+            && !(method == "GET" || method == "HEAD" || (method == "DELETE" && request.body.isEmpty))
         switch method {
         case "GET": set(tfc_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         case "HEAD": set(tfc_curl_setopt_long(handle, CURLOPT_NOBODY, 1))
         case "POST": break
         default: set(tfc_curl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, method))
+        }
+        if let upload = sink.upload {
+            set(tfc_curl_setopt_long(handle, CURLOPT_UPLOAD, 1))
+            // CURLOPT_UPLOAD alone means PUT: keep the request's method.
+            set(tfc_curl_setopt_str(handle, CURLOPT_CUSTOMREQUEST, method))
+            set(tfc_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(try upload.size())))
+            set(tfc_curl_setopt_data_cb(handle, CURLOPT_READFUNCTION, readCallback))
+            set(tfc_curl_setopt_ptr(handle, CURLOPT_READDATA, userdata))
+            set(tfc_curl_setopt_seek_cb(handle, CURLOPT_SEEKFUNCTION, seekCallback))
+            set(tfc_curl_setopt_ptr(handle, CURLOPT_SEEKDATA, userdata))
         }
         guard rc == CURLE_OK else { throw transportError(rc) }
 
@@ -241,12 +325,18 @@ final class CurlEasy {
                 return result
             }
         }
-        guard code == CURLE_OK else { throw transportError(code) }
+        guard code == CURLE_OK else {
+            // A callback stopped the transfer because of a local file: that is the error to report.
+            if let fileError = sink.fileError { throw fileError }
+            throw transportError(code)
+        }
         var status = 0
         _ = tfc_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         var connects = 0
         _ = tfc_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
-        return (HTTPResponse(status: status, headers: sink.headers, body: sink.body), connects)
+        let streamed = sink.file != nil && (200..<300).contains(status) ? sink.streamed : nil
+        return (HTTPResponse(status: status, headers: sink.headers, body: sink.body, streamedBodyLength: streamed),
+                connects)
     }
 
     private func transportError(_ code: CURLcode) -> AWSError {

@@ -14,6 +14,10 @@ static inline CURLcode tfc_curl_setopt_slist(CURL *h, CURLoption o, struct curl_
 typedef size_t (*tfc_curl_data_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode tfc_curl_setopt_data_cb(CURL *h, CURLoption o, tfc_curl_data_cb v) { return curl_easy_setopt(h, o, v); }
 
+// CURLOPT_SEEKFUNCTION: curl rewinds a streamed upload through it when it resends on a fresh connection.
+typedef int (*tfc_curl_seek_cb)(void *userdata, curl_off_t offset, int origin);
+static inline CURLcode tfc_curl_setopt_seek_cb(CURL *h, CURLoption o, tfc_curl_seek_cb v) { return curl_easy_setopt(h, o, v); }
+
 static inline CURLcode tfc_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode tfc_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode tfc_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

@@ -26,6 +26,11 @@ static inline void tfc_sha256(const void *data, size_t len, unsigned char *out) 
     SHA256_Final(out, &c);
 }
 
+/// Incremental SHA-256, for hashing a file in chunks (a streamed upload's payload hash).
+static inline void tfc_sha256_init(SHA256_CTX *c) { SHA256_Init(c); }
+static inline void tfc_sha256_update(SHA256_CTX *c, const void *data, size_t len) { SHA256_Update(c, data, len); }
+static inline void tfc_sha256_final(SHA256_CTX *c, unsigned char *out) { SHA256_Final(out, c); }
+
 /// HMAC-SHA256 (RFC 2104) of `len` bytes with a key of `keylen` bytes into `out` (32 bytes).
 static inline void tfc_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, unsigned char *out) {
     unsigned char k[64];

@@ -13,7 +13,7 @@ extension CheckCallError {
             self.init(kind: .service, code: e.code, message: e.message, httpStatus: e.httpStatus)
         case .credentials, .configuration:
             self.init(kind: .credentials, code: e.code, message: e.message, httpStatus: e.httpStatus)
-        case .transport, .nonXMLResponse, .malformedResponse:
+        case .transport, .nonXMLResponse, .malformedResponse, .localFile:
             self.init(kind: .transport, code: e.code, message: e.message, httpStatus: e.httpStatus)
         }
     }

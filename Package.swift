@@ -42,7 +42,7 @@ let package = Package(
         // cell buffer (Views), and the one module that talks to ncurses (Terminal).
         .target(name: "Core", dependencies: ["Challenge", "TerraformRunner"]),
         .target(name: "Views", dependencies: ["Core"]),
-        .target(name: "Terminal", dependencies: ["Core", "Views", "CNcurses"]),
+        .target(name: "Terminal", dependencies: ["Core", "Views", "CNcurses", "TFCSupport"]),
 
         // The session log: NDJSON writer/reader, tailing, replay clock, asciicast export.
         .target(name: "SessionLog", dependencies: ["TFCSupport", "Core", "Views", "Challenge", "TerraformRunner"]),

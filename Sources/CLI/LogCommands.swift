@@ -276,7 +276,7 @@ enum LogCommands {
             let now = ContinuousClock.now
             let dt = now - lastTick
             lastTick = now
-            apply(.forward(clock.tick(by: Double(dt.components.seconds) + Double(dt.components.attoseconds) / 1e18)))
+            apply(.forward(clock.tick(by: dt.inSeconds)))
             let size = RawTerminal.size() ?? log.header.terminal
             let live = screen.liveSize
             let fits = live.cols <= size.cols && live.rows <= size.rows - 1

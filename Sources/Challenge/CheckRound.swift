@@ -141,10 +141,8 @@ public enum CheckRound {
                            targetKind: CheckTargetKind) async -> CheckReport {
         let started = ContinuousClock.now
         func report(_ challenge: String?, _ checks: [CheckResult]) -> CheckReport {
-            let d = ContinuousClock.now - started
-            let ms = Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-            return CheckReport(challenge: challenge, workspace: directory.path, target: targetKind,
-                               durationMs: ms, checks: checks)
+            CheckReport(challenge: challenge, workspace: directory.path, target: targetKind,
+                        durationMs: Int((ContinuousClock.now - started).inMilliseconds), checks: checks)
         }
         func blockedAll(_ message: String, _ code: String) -> [CheckResult] {
             CheckName.allCases.map { CheckResult(name: $0, status: .blocked, errorCode: code, message: message) }

@@ -1,4 +1,5 @@
 import Foundation
+import TFCSupport
 
 /// A failed AWS call as the checks see it: AWS's error code (or a transport
 /// code of the client's own, like `ConnectionRefused`), a message without
@@ -138,8 +139,7 @@ public struct ChallengeChecks: Sendable {
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let d = clock() - start
-        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+        Int((clock() - start).inMilliseconds)
     }
 
     /// A failed call: a verdict of AWS fails the check; anything else is an error.

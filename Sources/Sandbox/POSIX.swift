@@ -1,4 +1,5 @@
 import Foundation
+import TFCSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -123,8 +124,7 @@ enum POSIX {
         while true {
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return .timedOut }
-            let ms = Int32(clamping: remaining.components.seconds * 1000
-                + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let ms = Int32(clamping: remaining.inMilliseconds + 1)
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, ms)
             if ready < 0 {
@@ -270,8 +270,7 @@ enum POSIX {
         while true {
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return false }
-            let ms = Int32(clamping: remaining.components.seconds * 1000
-                + remaining.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let ms = Int32(clamping: remaining.inMilliseconds + 1)
             var pfd = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&pfd, 1, ms)
             if ready < 0 && errno == EINTR { continue }

@@ -42,10 +42,7 @@ public final class SessionLogWriter: @unchecked Sendable {
             self.elapsed = elapsed
         } else {
             let start = ContinuousClock.now
-            self.elapsed = {
-                let d = ContinuousClock.now - start
-                return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-            }
+            self.elapsed = { (ContinuousClock.now - start).inSeconds }
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {

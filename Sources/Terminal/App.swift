@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import TFCSupport
 import Views
 
 /// Events posted by workers (terraform, checks, the file watcher, the sandbox)
@@ -82,10 +83,7 @@ public final class App {
         self.environment = environment
     }
 
-    private var now: Double {
-        let d = ContinuousClock.now - started
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    private var now: Double { (ContinuousClock.now - started).inSeconds }
 
     /// Runs until a quit effect; returns the final state. The caller closes the
     /// screen and then calls the performer's `shutdown` (which may wait for

@@ -25,7 +25,7 @@ import TFCSupport
             let r = signer.signHeaders(request, payload: .empty, date: date.addingTimeInterval(Double(i % 60)))
             sink &+= r.signature.utf8.count
         }
-        let swiftSeconds = seconds(ContinuousClock.now - t0)
+        let swiftSeconds = (ContinuousClock.now - t0).inSeconds
         let swiftRate = Double(n) / swiftSeconds
         print(String(format: "   tfchallenge SigV4Signer: %.0f signatures/s (%d in %.2f s)", swiftRate, n, swiftSeconds))
         guard sink > 0 else { return }
@@ -101,7 +101,7 @@ import TFCSupport
         for i in 1...rounds {
             let t0 = ContinuousClock.now
             try await round(i)
-            swift.append(seconds(ContinuousClock.now - t0))
+            swift.append((ContinuousClock.now - t0).inSeconds)
         }
 
         let script = """
@@ -132,7 +132,7 @@ import TFCSupport
         for _ in 0..<5 {
             let t0 = ContinuousClock.now
             let out = try runPython(resolved.python, script, environment: env)
-            botoProcess.append(seconds(ContinuousClock.now - t0))
+            botoProcess.append((ContinuousClock.now - t0).inSeconds)
             let parts = out.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
             if parts.count == 2 { botoInner.append(parts[1]) }
         }
@@ -151,10 +151,6 @@ import TFCSupport
 private struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
 private func median(_ xs: [Double]) -> Double {

@@ -58,7 +58,7 @@ import TFCSupport
         for i in 0..<6 {
             let t0 = ContinuousClock.now
             let r = try run(tfchallenge, ["check", dir.path], in: dir, env: cliEnv, allowFailure: true)
-            let t = seconds(ContinuousClock.now - t0)
+            let t = (ContinuousClock.now - t0).inSeconds
             guard r.status == 0 else { throw ChecksBenchError("tfchallenge check did not pass:\n\(r.stdout)") }
             if i > 0 { cli.append(t) }  // the first run warms the file cache
         }
@@ -77,7 +77,7 @@ import TFCSupport
             let t0 = ContinuousClock.now
             let r = try run(resolved.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", suite.path],
                             in: scratch, env: pyEnv, allowFailure: true)
-            let t = seconds(ContinuousClock.now - t0)
+            let t = (ContinuousClock.now - t0).inSeconds
             guard r.status == 0 else { throw ChecksBenchError("the pytest suite did not pass:\n\(r.stdout)") }
             if i > 0 { pytest.append(t) }
         }
@@ -89,7 +89,7 @@ import TFCSupport
         for _ in 0..<20 {
             let t0 = ContinuousClock.now
             let report = await CheckRound.run(workspace: dir, paths: paths, target: { target }, targetKind: .sandbox)
-            rounds.append(seconds(ContinuousClock.now - t0))
+            rounds.append((ContinuousClock.now - t0).inSeconds)
             guard report.passed else { throw ChecksBenchError("a round did not pass: \(report.checks.map(\.status))") }
         }
 
@@ -107,10 +107,6 @@ import TFCSupport
 private struct ChecksBenchError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
 private func median(_ xs: [Double]) -> Double {

@@ -24,7 +24,7 @@ import TFCSupport
         try writer.close()
         let size = (try fm.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
         print(String(format: "   generated %d events, %.1f MB, in %.1f s", events, Double(size) / 1e6,
-                     seconds(ContinuousClock.now - genStart)))
+                     (ContinuousClock.now - genStart).inSeconds))
 
         // 1. tfchallenge replay --summary, a fresh process.
         var ours: [Double] = []
@@ -33,7 +33,7 @@ import TFCSupport
             for _ in 0..<3 {
                 let t0 = ContinuousClock.now
                 let out = try runToEnd(exe, ["replay", path, "--summary"])
-                ours.append(seconds(ContinuousClock.now - t0))
+                ours.append((ContinuousClock.now - t0).inSeconds)
                 guard out.contains("duration:") else { throw LogBenchError("replay --summary printed no report") }
             }
             print(String(format: "   tfchallenge replay --summary (fresh process): best %.2f s", ours.min() ?? 0))
@@ -49,7 +49,7 @@ import TFCSupport
             let scan = try SessionLogReader.scan(path: path, dataKinds: SessionTimeline.kindsRead) { tl.apply($0); return true }
             tl.header = scan.header
             _ = tl.summary(problems: scan.problems, truncated: scan.truncatedLastLine)
-            inProcess.append(seconds(ContinuousClock.now - t0))
+            inProcess.append((ContinuousClock.now - t0).inSeconds)
         }
         print(String(format: "   read + timeline + summary in process: best %.2f s (%.0f events/s)",
                      inProcess.min() ?? 0, Double(events) / (inProcess.min() ?? 1)))
@@ -61,7 +61,7 @@ import TFCSupport
         for _ in 0..<3 {
             let t0 = ContinuousClock.now
             let out = try runToEnd(URL(fileURLWithPath: python), ["python3", "-c", script, path])
-            theirs.append(seconds(ContinuousClock.now - t0))
+            theirs.append((ContinuousClock.now - t0).inSeconds)
             guard Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) == events + 1 else {
                 throw LogBenchError("python read \(out) lines, expected \(events + 1)")
             }
@@ -79,7 +79,7 @@ import TFCSupport
         var screen = CoreScreen(header: log.header)
         if case .forward(let range) = target { for r in log.records[range] { screen.apply(r) } }
         let frame = screen.frame(size: screen.liveSize)
-        let seek = seconds(ContinuousClock.now - t0)
+        let seek = (ContinuousClock.now - t0).inSeconds
         print(String(format: "   seek to the end (fold %d events through update, draw %dx%d): %.2f s (%.0f events/s)",
                      log.records.count, frame.size.cols, frame.size.rows, seek, Double(log.records.count) / seek))
     },
@@ -88,10 +88,6 @@ import TFCSupport
 struct LogBenchError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
-}
-
-private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
 private func runToEnd(_ exe: URL, _ args: [String]) throws -> String {

@@ -78,8 +78,8 @@ import TFCSupport
                 direct.append(try b()); viaTfchallenge.append(try a())
             }
         }
-        let viaMedian = report("tfchallenge plan (built binary)          ", viaTfchallenge)
-        let directMedian = report("terraform plan -json, same args, directly", direct)
+        let viaMedian = reportMilliseconds("tfchallenge plan (built binary)          ", viaTfchallenge)
+        let directMedian = reportMilliseconds("terraform plan -json, same args, directly", direct)
         print(String(format: "   ratio: tfchallenge plan / terraform plan = %.3f (target <= 1.05)", viaMedian / max(directMedian, 0.001)))
 
         // Second init: shared plugin cache (tfchallenge's CLI config) vs the same config without the cache.
@@ -100,8 +100,8 @@ import TFCSupport
                 uncached.append(try b()); cached.append(try a())
             }
         }
-        let c = report("init of a new workspace, shared plugin cache", cached)
-        let u = report("init of a new workspace, no plugin cache    ", uncached)
+        let c = reportMilliseconds("init of a new workspace, shared plugin cache", cached)
+        let u = reportMilliseconds("init of a new workspace, no plugin cache    ", uncached)
         print(String(format: "   ratio: init with cache / without = %.2f", c / max(u, 0.001)))
         // What each workspace got: a link (nothing copied) or a copied directory.
         for name in ["cached-0", "uncached-0"] {
@@ -141,13 +141,3 @@ resource "aws_iam_role" "client" {
 }
 
 """
-
-@discardableResult
-private func report(_ label: String, _ values: [Duration]) -> Double {
-    func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-    let sorted = values.map(ms).sorted()
-    let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
-    print(String(format: "   %@: median %.0f ms, min %.0f ms, max %.0f ms (%d runs)",
-                 label, median, sorted.first ?? 0, sorted.last ?? 0, sorted.count))
-    return median
-}

@@ -31,16 +31,8 @@ import TFCSupport
             imports.append(ContinuousClock.now - t0)
             guard process.terminationStatus == 0 else { throw SandboxError.system("python -c 'import moto.server' failed") }
         }
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        func line(_ label: String, _ values: [Duration]) -> Double {
-            let sorted = values.map(ms).sorted()
-            let median = sorted[sorted.count / 2]
-            print(String(format: "   %@: median %.0f ms, min %.0f ms, max %.0f ms (%d runs)",
-                         label, median, sorted.first ?? 0, sorted.last ?? 0, sorted.count))
-            return median
-        }
-        let start = line("sandbox up (spawn, seed, serve, auth on, ready)", starts)
-        let floor = line("python -c 'import moto.server' (the floor)     ", imports)
+        let start = reportMilliseconds("sandbox up (spawn, seed, serve, auth on, ready)", starts)
+        let floor = reportMilliseconds("python -c 'import moto.server' (the floor)     ", imports)
         print(String(format: "   ratio: start-to-ready is %.2fx the bare import", start / max(floor, 0.001)))
     },
 ]

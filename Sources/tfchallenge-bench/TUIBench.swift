@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import TFCSupport
 import Views
 
 // The screen's two promises, measured against the naive way in the same run:
@@ -13,10 +14,6 @@ import Views
         try tuiFrameBench()
     },
 ]
-
-private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
 
 private func tuiFrameBench() throws {
     let size = Size(cols: 200, rows: 50)
@@ -59,8 +56,8 @@ private func tuiFrameBench() throws {
             repainted += buf.cells.count
         }
     }
-    let oursMs = seconds(ours) / Double(frames) * 1000
-    let naiveMs = seconds(naive) / Double(naiveFrames) * 1000
+    let oursMs = ours.inSeconds / Double(frames) * 1000
+    let naiveMs = naive.inSeconds / Double(naiveFrames) * 1000
     print(String(format: "   frame (build + diff), %d lines of scrollback, %dx%d: %.3f ms/frame, %d cells written per frame",
                  lines, size.cols, size.rows, oursMs, changed / frames))
     print(String(format: "   naive full copy + full redraw: %.3f ms/frame, %d cells written per frame",

@@ -3,12 +3,23 @@
 // measured in the same run and printed as a ratio, because the machines are
 // shared and noisy. Run: swift run -c release tfchallenge-bench [NAME...]
 import Foundation
+import TFCSupport
 
 /// One benchmark: a name, a line of description, and the code that prints its figures.
 struct Benchmark {
     var name: String
     var summary: String
     var run: () async throws -> Void
+}
+
+/// Prints the median, min and max of `values` in milliseconds; returns the median.
+@discardableResult
+func reportMilliseconds(_ label: String, _ values: [Duration]) -> Double {
+    let sorted = values.map { $0.inSeconds * 1000 }.sorted()
+    let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    print(String(format: "   %@: median %.0f ms, min %.0f ms, max %.0f ms (%d runs)",
+                 label, median, sorted.first ?? 0, sorted.last ?? 0, sorted.count))
+    return median
 }
 
 /// Every benchmark; each part adds its own from its own file.

@@ -1,4 +1,5 @@
 import Foundation
+import TFCSupport
 
 /// How to open a file at a line in the user's editor: `$VISUAL`, else
 /// `$EDITOR`, else `vi`. The editor variable may hold arguments
@@ -70,6 +71,5 @@ func runForeground(_ argv: [String], directory: String) throws -> Int32 {
     while waitpid(pid, &status, 0) == -1 {
         if errno != EINTR { throw EditorLaunchError(description: "waiting for \(program): \(String(cString: strerror(errno)))") }
     }
-    // WIFEXITED / WEXITSTATUS are macros: decode the status word by hand.
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return exitCode(waitStatus: status)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TFCSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -119,8 +120,7 @@ final class ChildProcess: @unchecked Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         lock.unlock()
-        let low = status & 0x7f
-        return low == 0 ? (status >> 8) & 0xff : 128 + low
+        return exitCode(waitStatus: status)
     }
 
     /// Closes the lifeline: the watcher sweeps the group and exits.

@@ -1,3 +1,4 @@
+import Challenge
 import Core
 import Foundation
 import TFCSupport
@@ -189,10 +190,11 @@ public final class SessionRecorder: EventSink, @unchecked Sendable {
         }
     }
 
+    /// The workspace's Terraform files as the file watcher sees them (the same list,
+    /// so hidden directories like `.terraform` are neither walked nor kept).
     private func snapshotFiles(in dir: URL) {
-        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: dir.path) else { return }
-        for name in names where name.hasSuffix(".tf") || name.hasSuffix(".tfvars") {
-            if name.hasPrefix(".terraform/") || name.contains("/.terraform/") { continue }
+        guard let names = try? TodoScanner.terraformFiles(in: dir) else { return }
+        for name in names {
             if let text = readSmall(dir.appendingPathComponent(name)) { files[name] = text }
         }
     }

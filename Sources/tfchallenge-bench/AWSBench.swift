@@ -46,7 +46,7 @@ import TFCSupport
                 auth.add_auth(r)
             print(n / (time.perf_counter() - t0))
             """
-        let out = try runPython(python, script, environment: [:])
+        let out = try runProgram(python, ["-c", script]).stdout
         guard let botoRate = Double(out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             print("   botocore: unreadable output")
             return
@@ -131,7 +131,7 @@ import TFCSupport
         var botoInner: [Double] = []
         for _ in 0..<5 {
             let t0 = ContinuousClock.now
-            let out = try runPython(resolved.python, script, environment: env)
+            let out = try runProgram(resolved.python, ["-c", script], environment: ProcessInfo.processInfo.environment.merging(env) { $1 }).stdout
             botoProcess.append((ContinuousClock.now - t0).inSeconds)
             let parts = out.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Double($0) }
             if parts.count == 2 { botoInner.append(parts[1]) }
@@ -147,30 +147,3 @@ import TFCSupport
         print(String(format: "   ratio: %.1fx faster than boto3 in a fresh process (target >= 10x)", b / s))
     },
 ]
-
-private struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-private func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.isEmpty ? 0 : s[s.count / 2]
-}
-
-/// Runs `python -c script` with extra environment variables (secrets go through the environment, never argv)
-/// and returns its standard output.
-private func runPython(_ python: URL, _ script: String, environment: [String: String]) throws -> String {
-    let p = Process()
-    p.executableURL = python
-    p.arguments = ["-c", script]
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw BenchError("python exited with status \(p.terminationStatus)") }
-    return String(decoding: data, as: UTF8.self)
-}

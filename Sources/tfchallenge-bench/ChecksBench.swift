@@ -21,9 +21,9 @@ import TFCSupport
 
         guard let tfchallenge = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("tfchallenge"),
               fm.isExecutableFile(atPath: tfchallenge.path) else {
-            throw ChecksBenchError("no tfchallenge binary next to this one: swift build -c release --product tfchallenge")
+            throw BenchError("no tfchallenge binary next to this one: swift build -c release --product tfchallenge")
         }
-        guard let terraform = which("terraform") else { throw ChecksBenchError("terraform is not on PATH") }
+        guard let terraform = which("terraform") else { throw BenchError("terraform is not on PATH") }
 
         let manager = SandboxManager(paths: paths, exitWithParent: true)
         let state = try manager.up().state
@@ -33,20 +33,19 @@ import TFCSupport
         let dir = scratch.appendingPathComponent("workspace", isDirectory: true)
         let challenge = try ChallengeCatalog.named("bigcorp-s3", paths: paths)
         try Workspace.create(challenge, at: dir, solution: true)
-        try sandboxOverride(state).write(to: dir.appendingPathComponent("tfchallenge_sandbox_override.tf"),
-                                         atomically: true, encoding: .utf8)
-        let rc = scratch.appendingPathComponent("terraform.rc")
-        try cliConfig(cache: scratch.appendingPathComponent("plugin-cache").path).write(to: rc, atomically: true, encoding: .utf8)
-        var tfEnv = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") && !$0.key.hasPrefix("TF_") }
-        tfEnv["TF_CLI_CONFIG_FILE"] = rc.path
-        tfEnv["TF_IN_AUTOMATION"] = "1"
-        tfEnv["AWS_ACCESS_KEY_ID"] = state.admin.accessKeyId
-        tfEnv["AWS_SECRET_ACCESS_KEY"] = state.admin.secretAccessKey
-        tfEnv["AWS_REGION"] = state.region
+        // Terraform set up as the product's runner sets it up: its mirror and plugin cache,
+        // its sandbox override file, its environment (the sandbox's admin keys only).
+        let terraformTarget = TerraformTarget.sandbox(endpoint: state.endpoint, region: state.region,
+                                                      accessKeyId: state.admin.accessKeyId,
+                                                      secretAccessKey: state.admin.secretAccessKey)
+        let providers = try ProviderSetup.prepare(paths: paths, environment: ProcessInfo.processInfo.environment)
+        try terraformTarget.applyOverride(to: dir)
+        let tfEnv = terraformTarget.environment(base: ProcessInfo.processInfo.environment,
+                                                cliConfigFile: providers.cliConfigFile)
         print("   applying the solved challenge to a fresh sandbox (not timed)...")
-        _ = try run(terraform, ["init", "-input=false", "-no-color"], in: dir, env: tfEnv)
-        _ = try run(terraform, ["apply", "-auto-approve", "-input=false", "-no-color"], in: dir, env: tfEnv)
-        let outputs = try run(terraform, ["output", "-json"], in: dir, env: tfEnv).stdout
+        _ = try runProgram(terraform, ["init", "-input=false", "-no-color"], in: dir, environment: tfEnv)
+        _ = try runProgram(terraform, ["apply", "-auto-approve", "-input=false", "-no-color"], in: dir, environment: tfEnv)
+        let outputs = try runProgram(terraform, ["output", "-json"], in: dir, environment: tfEnv).stdout
         let outputsFile = scratch.appendingPathComponent("outputs.json")
         try Data(outputs.utf8).write(to: outputsFile)
 
@@ -57,9 +56,9 @@ import TFCSupport
         var cli: [Double] = []
         for i in 0..<6 {
             let t0 = ContinuousClock.now
-            let r = try run(tfchallenge, ["check", dir.path], in: dir, env: cliEnv, allowFailure: true)
+            let r = try runProgram(tfchallenge, ["check", dir.path], in: dir, environment: cliEnv, allowFailure: true)
             let t = (ContinuousClock.now - t0).inSeconds
-            guard r.status == 0 else { throw ChecksBenchError("tfchallenge check did not pass:\n\(r.stdout)") }
+            guard r.status == 0 else { throw BenchError("tfchallenge check did not pass:\n\(r.stdout)") }
             if i > 0 { cli.append(t) }  // the first run warms the file cache
         }
 
@@ -75,10 +74,10 @@ import TFCSupport
         var pytest: [Double] = []
         for i in 0..<4 {
             let t0 = ContinuousClock.now
-            let r = try run(resolved.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", suite.path],
-                            in: scratch, env: pyEnv, allowFailure: true)
+            let r = try runProgram(resolved.python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", suite.path],
+                                   in: scratch, environment: pyEnv, allowFailure: true)
             let t = (ContinuousClock.now - t0).inSeconds
-            guard r.status == 0 else { throw ChecksBenchError("the pytest suite did not pass:\n\(r.stdout)") }
+            guard r.status == 0 else { throw BenchError("the pytest suite did not pass:\n\(r.stdout)") }
             if i > 0 { pytest.append(t) }
         }
 
@@ -90,7 +89,7 @@ import TFCSupport
             let t0 = ContinuousClock.now
             let report = await CheckRound.run(workspace: dir, paths: paths, target: { target }, targetKind: .sandbox)
             rounds.append((ContinuousClock.now - t0).inSeconds)
-            guard report.passed else { throw ChecksBenchError("a round did not pass: \(report.checks.map(\.status))") }
+            guard report.passed else { throw BenchError("a round did not pass: \(report.checks.map(\.status))") }
         }
 
         let c = median(cli), p = median(pytest), r = median(rounds)
@@ -104,83 +103,10 @@ import TFCSupport
     },
 ]
 
-private struct ChecksBenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-private func median(_ xs: [Double]) -> Double {
-    let s = xs.sorted()
-    return s.isEmpty ? 0 : s[s.count / 2]
-}
-
 private func which(_ name: String) -> URL? {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
         let url = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: url.path) { return url }
     }
     return nil
-}
-
-private func cliConfig(cache: String) -> String {
-    try? FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
-    var rc = "plugin_cache_dir = \"\(cache)\"\n"
-    let env = ProcessInfo.processInfo.environment
-    // Found as the product's runner finds it: never a path of one machine.
-    if let mirror = ProviderSetup.discoverMirrors(environment: env).0.first {
-        rc += """
-        provider_installation {
-          filesystem_mirror {
-            path    = "\(mirror)"
-            include = ["registry.terraform.io/hashicorp/aws"]
-          }
-          direct {
-            exclude = ["registry.terraform.io/hashicorp/aws"]
-          }
-        }
-
-        """
-    }
-    return rc
-}
-
-private func sandboxOverride(_ state: SandboxState) -> String {
-    """
-    provider "aws" {
-      region                      = "\(state.region)"
-      skip_credentials_validation = true
-      skip_metadata_api_check     = true
-      skip_requesting_account_id  = true
-      s3_use_path_style           = true
-      endpoints {
-        iam = "\(state.endpoint)"
-        kms = "\(state.endpoint)"
-        s3  = "\(state.endpoint)"
-        sts = "\(state.endpoint)"
-      }
-    }
-
-    """
-}
-
-/// Runs a program to completion; output through files, secrets only through the environment.
-private func run(_ exe: URL, _ args: [String], in dir: URL, env: [String: String],
-                 allowFailure: Bool = false) throws -> (status: Int32, stdout: String) {
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = args
-    p.currentDirectoryURL = dir
-    p.environment = env
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    if p.terminationStatus != 0 && !allowFailure {
-        throw ChecksBenchError("\(exe.lastPathComponent) \(args.first ?? "") failed (status \(p.terminationStatus)):\n\(text.suffix(2000))")
-    }
-    return (p.terminationStatus, text)
 }

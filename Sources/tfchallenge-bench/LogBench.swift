@@ -32,9 +32,9 @@ import TFCSupport
            fm.isExecutableFile(atPath: exe.path) {
             for _ in 0..<3 {
                 let t0 = ContinuousClock.now
-                let out = try runToEnd(exe, ["replay", path, "--summary"])
+                let out = try runProgram(exe, ["replay", path, "--summary"]).stdout
                 ours.append((ContinuousClock.now - t0).inSeconds)
-                guard out.contains("duration:") else { throw LogBenchError("replay --summary printed no report") }
+                guard out.contains("duration:") else { throw BenchError("replay --summary printed no report") }
             }
             print(String(format: "   tfchallenge replay --summary (fresh process): best %.2f s", ours.min() ?? 0))
         } else {
@@ -60,10 +60,10 @@ import TFCSupport
         var theirs: [Double] = []
         for _ in 0..<3 {
             let t0 = ContinuousClock.now
-            let out = try runToEnd(URL(fileURLWithPath: python), ["python3", "-c", script, path])
+            let out = try runProgram(URL(fileURLWithPath: python), ["python3", "-c", script, path]).stdout
             theirs.append((ContinuousClock.now - t0).inSeconds)
             guard Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) == events + 1 else {
-                throw LogBenchError("python read \(out) lines, expected \(events + 1)")
+                throw BenchError("python read \(out) lines, expected \(events + 1)")
             }
         }
         print(String(format: "   python3 json.loads per line (fresh process): best %.2f s", theirs.min() ?? 0))
@@ -84,25 +84,3 @@ import TFCSupport
                      log.records.count, frame.size.cols, frame.size.rows, seek, Double(log.records.count) / seek))
     },
 ]
-
-struct LogBenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
-private func runToEnd(_ exe: URL, _ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        throw LogBenchError("\(exe.lastPathComponent) \(args.joined(separator: " ")) exited \(p.terminationStatus)")
-    }
-    return String(decoding: data, as: UTF8.self)
-}
